@@ -1,0 +1,120 @@
+#include "kafka/rdkafka/rdkafka_client.h"
+
+#include <set>
+
+#include "kafka/rdkafka/admin_calls.h"
+#include "kafka/rdkafka/errors.h"
+#include "kafka/rdkafka/watermark_query.h"
+
+namespace kprogress {
+namespace {
+
+// Properties whose value decides whether the answers are right; callers may not change them.
+const std::set<std::string>& reserved_properties() {
+  static const std::set<std::string> names = {
+      "bootstrap.servers", "metadata.broker.list", "client.id",
+      "group.id",          "isolation.level",      "enable.auto.commit",
+      "auto.offset.reset", "enable.partition.eof", "enable.auto.offset.store"};
+  return names;
+}
+
+}  // namespace
+
+RdKafkaClient::RdKafkaClient(std::unique_ptr<rdk::ConnectionState> state)
+    : state_(std::move(state)) {}
+
+RdKafkaClient::~RdKafkaClient() {
+  reader_.reset();
+  query_.reset();
+}
+
+Result<std::unique_ptr<KafkaClient>> RdKafkaClient::create(const RdKafkaOptions& options) {
+  if (options.bootstrap_servers.empty()) {
+    return Error::invalid_argument("bootstrap servers are empty");
+  }
+  if (options.reader_name.empty()) return Error::invalid_argument("reader name is empty");
+  for (const auto& [key, value] : options.properties) {
+    if (reserved_properties().count(key) != 0) {
+      return Error::invalid_argument("librdkafka property " + key +
+                                     " is set by kprogress and cannot be overridden");
+    }
+  }
+  std::unique_ptr<RdKafkaClient> client(
+      new RdKafkaClient(std::make_unique<rdk::ConnectionState>(options.bootstrap_servers)));
+
+  // read_uncommitted: ListOffsets LATEST must be the high watermark, not the last stable offset.
+  auto query = rdk::make_handle(RD_KAFKA_CONSUMER, options,
+                                {{"isolation.level", "read_uncommitted"},
+                                 {"enable.auto.commit", "false"},
+                                 {"allow.auto.create.topics", "false"}},
+                                client->state_.get());
+  if (!query) return query.error();
+  client->query_ = std::move(*query);
+
+  auto reader = rdk::make_handle(RD_KAFKA_CONSUMER, options,
+                                 rdk::reader_properties(options.reader_name), client->state_.get());
+  if (!reader) return reader.error();
+  RdKafkaClient* self = client.get();
+  client->reader_ =
+      std::make_unique<rdk::RecordReader>(std::move(*reader), *client->state_,
+                                          [self](const std::vector<TopicPartition>& tps,
+                                                 Deadline d) { return self->watermarks(tps, d); });
+  return std::unique_ptr<KafkaClient>(std::move(client));
+}
+
+Result<std::vector<GroupListing>> RdKafkaClient::list_groups(Deadline deadline) {
+  return rdk::list_groups({query_.get(), state_.get()}, deadline);
+}
+
+Result<std::vector<GroupDescription>> RdKafkaClient::describe_groups(
+    const std::vector<std::string>& group_ids, Deadline deadline) {
+  if (group_ids.empty()) return std::vector<GroupDescription>{};
+  return rdk::describe_groups({query_.get(), state_.get()}, group_ids, deadline);
+}
+
+Result<std::vector<CommittedOffset>> RdKafkaClient::committed_offsets(const std::string& group_id,
+                                                                      Deadline deadline) {
+  if (group_id.empty()) return Error::invalid_argument("group id is empty");
+  return rdk::committed_offsets({query_.get(), state_.get()}, group_id, deadline);
+}
+
+Result<std::vector<Watermarks>> RdKafkaClient::watermarks(
+    const std::vector<TopicPartition>& partitions, Deadline deadline) {
+  return rdk::query_watermarks(query_.get(), *state_, partitions, deadline);
+}
+
+Result<std::vector<TopicInfo>> RdKafkaClient::topics(const std::vector<std::string>& names,
+                                                     Deadline deadline) {
+  if (names.empty()) return std::vector<TopicInfo>{};
+  const int budget = deadline.remaining_ms();
+  if (budget <= 0) return Error::deadline_exceeded("Metadata: no time left to ask");
+  // All-topics metadata: one request, whose size grows with the cluster's topic count. Asking
+  // per topic would need a topic handle each, which librdkafka then keeps refreshing.
+  const rd_kafka_metadata_t* raw = nullptr;
+  const rd_kafka_resp_err_t err = rd_kafka_metadata(query_.get(), 1, nullptr, &raw, budget);
+  rdk::MetadataPtr md(raw);
+  if (err == RD_KAFKA_RESP_ERR__TIMED_OUT) {
+    return rdk::no_answer_error(query_.get(), *state_, "Metadata", budget);
+  }
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) return rdk::error_from(err, "Metadata");
+  state_->on_answer();
+  std::vector<TopicInfo> out;
+  std::set<std::string> seen;
+  for (const auto& name : names) {
+    if (!seen.insert(name).second) continue;
+    for (int i = 0; i < md->topic_cnt; ++i) {
+      const rd_kafka_metadata_topic_t& t = md->topics[i];
+      if (name != t.topic || t.partition_cnt <= 0) continue;
+      if (t.err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART) continue;
+      out.push_back({name, t.partition_cnt});
+    }
+  }
+  return out;
+}
+
+Result<std::vector<RecordRangeResult>> RdKafkaClient::newest_records(
+    const std::vector<RecordRangeQuery>& queries, Deadline deadline) {
+  return reader_->read(queries, deadline);
+}
+
+}  // namespace kprogress

@@ -1,0 +1,53 @@
+// RdKafkaClient: KafkaClient over librdkafka 2.0.2's C API.
+//
+// It owns two handles: a consumer-type "query" handle without a group, created with
+// isolation.level=read_uncommitted, that carries the admin calls (ListGroups, DescribeGroups,
+// OffsetFetch), Metadata and ListOffsets (so LATEST is the high watermark, as in
+// kafka-consumer-groups); and the RecordReader's consumer, which has a private group id that it
+// never joins. Constructed only by the composition root and the integration tests.
+//
+// Thread-safe: every method may be called from several threads at once. Record reads are
+// serialized inside (see record_reader.h); everything else runs concurrently.
+#pragma once
+
+#include <memory>
+
+#include "kafka/kafka_client.h"
+#include "kafka/rdkafka/connection.h"
+#include "kafka/rdkafka/handles.h"
+#include "kafka/rdkafka/rdkafka_options.h"
+#include "kafka/rdkafka/record_reader.h"
+
+namespace kprogress {
+
+class RdKafkaClient final : public KafkaClient {
+ public:
+  // Creates the handles; does not wait for a connection (calls report unreachable brokers).
+  // kInvalidArgument for a missing bootstrap or a property librdkafka rejects or that would
+  // change the answers.
+  static Result<std::unique_ptr<KafkaClient>> create(const RdKafkaOptions& options);
+
+  ~RdKafkaClient() override;
+
+  Result<std::vector<GroupListing>> list_groups(Deadline deadline) override;
+  Result<std::vector<GroupDescription>> describe_groups(const std::vector<std::string>& group_ids,
+                                                        Deadline deadline) override;
+  Result<std::vector<CommittedOffset>> committed_offsets(const std::string& group_id,
+                                                         Deadline deadline) override;
+  Result<std::vector<Watermarks>> watermarks(const std::vector<TopicPartition>& partitions,
+                                             Deadline deadline) override;
+  Result<std::vector<TopicInfo>> topics(const std::vector<std::string>& names,
+                                        Deadline deadline) override;
+  Result<std::vector<RecordRangeResult>> newest_records(
+      const std::vector<RecordRangeQuery>& queries, Deadline deadline) override;
+
+ private:
+  explicit RdKafkaClient(std::unique_ptr<rdk::ConnectionState> state);
+
+  // Declared first so that it outlives the handles whose callbacks use it.
+  std::unique_ptr<rdk::ConnectionState> state_;
+  rdk::HandlePtr query_;
+  std::unique_ptr<rdk::RecordReader> reader_;
+};
+
+}  // namespace kprogress

@@ -1,0 +1,178 @@
+#include "kafka/rdkafka/watermark_query.h"
+
+#include <map>
+#include <set>
+
+#include "kafka/rdkafka/errors.h"
+#include "kafka/rdkafka/handles.h"
+
+namespace kprogress::rdk {
+namespace {
+
+struct PartitionFailure {
+  TopicPartition tp;
+  rd_kafka_resp_err_t err;
+};
+
+// What one offsets_for_times call over a set of partitions gave.
+struct Outcome {
+  std::map<TopicPartition, int64_t> offsets;                  // partitions that answered
+  std::vector<PartitionFailure> failed;                       // partitions with their own error
+  rd_kafka_resp_err_t call_err = RD_KAFKA_RESP_ERR_NO_ERROR;  // the call as a whole failed
+};
+
+const char* spec_name(int64_t spec) {
+  return spec == RD_KAFKA_OFFSET_END ? "ListOffsets(latest)" : "ListOffsets(earliest)";
+}
+
+Outcome ask(rd_kafka_t* rk, const std::vector<TopicPartition>& tps, int64_t spec, int timeout_ms) {
+  PartitionListPtr list(rd_kafka_topic_partition_list_new(static_cast<int>(tps.size())));
+  for (const auto& tp : tps) {
+    rd_kafka_topic_partition_list_add(list.get(), tp.topic.c_str(), tp.partition.value())->offset =
+        spec;
+  }
+  Outcome out;
+  out.call_err = rd_kafka_offsets_for_times(rk, list.get(), timeout_ms);
+  if (out.call_err != RD_KAFKA_RESP_ERR_NO_ERROR) return out;
+  for (int i = 0; i < list->cnt; ++i) {
+    const rd_kafka_topic_partition_t& p = list->elems[i];
+    TopicPartition tp{p.topic, PartitionId(p.partition)};
+    // A partition without a known leader is not sent and keeps the spec as its "offset".
+    if (p.err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      out.failed.push_back({std::move(tp), p.err});
+    } else if (p.offset < 0) {
+      out.failed.push_back({std::move(tp), RD_KAFKA_RESP_ERR__NO_OFFSET});
+    } else {
+      out.offsets[tp] = p.offset;
+    }
+  }
+  return out;
+}
+
+bool is_timeout(rd_kafka_resp_err_t err) {
+  return err == RD_KAFKA_RESP_ERR__TIMED_OUT || err == RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT;
+}
+
+class SpecQuery {
+ public:
+  SpecQuery(rd_kafka_t* rk, ConnectionState& state, int64_t spec, Deadline deadline, int budget)
+      : rk_(rk), state_(state), spec_(spec), deadline_(deadline), budget_(budget) {}
+
+  // Offsets for every partition of `tps`, or the error naming those that failed.
+  Result<std::map<TopicPartition, int64_t>> run(const std::vector<TopicPartition>& tps) {
+    Outcome first = ask(rk_, tps, spec_, remaining());
+    if (is_timeout(first.call_err)) return timeout(tps);
+    if (first.call_err == RD_KAFKA_RESP_ERR_NO_ERROR && first.failed.empty()) {
+      state_.on_answer();
+      return std::move(first.offsets);
+    }
+    // A leader moved, a topic is gone or being created: refresh what librdkafka knows and ask
+    // again those that did not answer.
+    std::vector<TopicPartition> again;
+    if (first.call_err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      again = tps;
+    } else {
+      state_.on_answer();
+      offsets_ = std::move(first.offsets);
+      for (const auto& f : first.failed) again.push_back(f.tp);
+    }
+    refresh_metadata();
+    if (deadline_.expired()) return timeout(again);
+    split(again);
+    if (timed_out_) return timeout(timed_out_parts_);
+    if (!failures_.empty()) {
+      std::vector<TopicPartition> names;
+      for (const auto& f : failures_) names.push_back(f.tp);
+      const rd_kafka_resp_err_t err = failures_.front().err;
+      return Error{error_code_for(err), std::string(spec_name(spec_)) + " failed for " +
+                                            describe_partitions(names) + ": " +
+                                            rd_kafka_err2str(err)};
+    }
+    return std::move(offsets_);
+  }
+
+ private:
+  int remaining() const { return std::max(1, deadline_.remaining_ms()); }
+
+  Error timeout(const std::vector<TopicPartition>& tps) {
+    return no_answer_error(
+        rk_, state_, std::string(spec_name(spec_)) + " for " + describe_partitions(tps), budget_);
+  }
+
+  void refresh_metadata() {
+    const rd_kafka_metadata_t* md = nullptr;
+    if (rd_kafka_metadata(rk_, 1, nullptr, &md, remaining()) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+      MetadataPtr owned(md);
+    }
+  }
+
+  // Asks `tps`; if the call fails as a whole, asks each half, down to single partitions, so
+  // that an error names exactly the partitions it belongs to.
+  void split(const std::vector<TopicPartition>& tps) {
+    if (tps.empty() || timed_out_) return;
+    if (deadline_.expired()) {
+      timed_out_ = true;
+      timed_out_parts_.insert(timed_out_parts_.end(), tps.begin(), tps.end());
+      return;
+    }
+    Outcome o = ask(rk_, tps, spec_, remaining());
+    if (is_timeout(o.call_err)) {
+      timed_out_ = true;
+      timed_out_parts_.insert(timed_out_parts_.end(), tps.begin(), tps.end());
+      return;
+    }
+    if (o.call_err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+      state_.on_answer();
+      offsets_.insert(o.offsets.begin(), o.offsets.end());
+      failures_.insert(failures_.end(), o.failed.begin(), o.failed.end());
+      return;
+    }
+    if (tps.size() == 1) {
+      failures_.push_back({tps.front(), o.call_err});
+      return;
+    }
+    const auto mid = tps.begin() + static_cast<std::ptrdiff_t>(tps.size() / 2);
+    split({tps.begin(), mid});
+    split({mid, tps.end()});
+  }
+
+  rd_kafka_t* rk_;
+  ConnectionState& state_;
+  const int64_t spec_;
+  const Deadline deadline_;
+  const int budget_;
+  std::map<TopicPartition, int64_t> offsets_;
+  std::vector<PartitionFailure> failures_;
+  bool timed_out_ = false;
+  std::vector<TopicPartition> timed_out_parts_;
+};
+
+}  // namespace
+
+Result<std::vector<Watermarks>> query_watermarks(rd_kafka_t* rk, ConnectionState& state,
+                                                 const std::vector<TopicPartition>& partitions,
+                                                 Deadline deadline) {
+  std::vector<TopicPartition> unique;
+  std::set<TopicPartition> seen;
+  for (const auto& tp : partitions) {
+    if (seen.insert(tp).second) unique.push_back(tp);
+  }
+  if (unique.empty()) return std::vector<Watermarks>{};
+  const int budget = deadline.remaining_ms();
+  if (budget <= 0) return Error::deadline_exceeded("ListOffsets: no time left to ask");
+
+  // A partition may appear only once per call, so latest and earliest are two calls.
+  auto high = SpecQuery(rk, state, RD_KAFKA_OFFSET_END, deadline, budget).run(unique);
+  if (!high) return high.error();
+  auto low = SpecQuery(rk, state, RD_KAFKA_OFFSET_BEGINNING, deadline, budget).run(unique);
+  if (!low) return low.error();
+
+  std::vector<Watermarks> out;
+  out.reserve(unique.size());
+  for (const auto& tp : unique) {
+    out.push_back({tp, Offset(low->at(tp)), Offset(high->at(tp))});
+  }
+  return out;
+}
+
+}  // namespace kprogress::rdk
