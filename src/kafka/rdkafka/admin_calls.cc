@@ -22,18 +22,13 @@ int request_timeout_ms(const Deadline& deadline) {
 
 GroupState map_state(rd_kafka_consumer_group_state_t s) {
   switch (s) {
-    case RD_KAFKA_CONSUMER_GROUP_STATE_PREPARING_REBALANCE:
-      return GroupState::kPreparingRebalance;
+    case RD_KAFKA_CONSUMER_GROUP_STATE_PREPARING_REBALANCE: return GroupState::kPreparingRebalance;
     case RD_KAFKA_CONSUMER_GROUP_STATE_COMPLETING_REBALANCE:
       return GroupState::kCompletingRebalance;
-    case RD_KAFKA_CONSUMER_GROUP_STATE_STABLE:
-      return GroupState::kStable;
-    case RD_KAFKA_CONSUMER_GROUP_STATE_DEAD:
-      return GroupState::kDead;
-    case RD_KAFKA_CONSUMER_GROUP_STATE_EMPTY:
-      return GroupState::kEmpty;
-    default:
-      return GroupState::kUnknown;
+    case RD_KAFKA_CONSUMER_GROUP_STATE_STABLE: return GroupState::kStable;
+    case RD_KAFKA_CONSUMER_GROUP_STATE_DEAD: return GroupState::kDead;
+    case RD_KAFKA_CONSUMER_GROUP_STATE_EMPTY: return GroupState::kEmpty;
+    default: return GroupState::kUnknown;
   }
 }
 

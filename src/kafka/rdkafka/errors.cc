@@ -4,18 +4,15 @@ namespace kprogress::rdk {
 
 ErrorCode error_code_for(rd_kafka_resp_err_t err) {
   switch (err) {
-    case RD_KAFKA_RESP_ERR_NO_ERROR:
-      return ErrorCode::kOk;
+    case RD_KAFKA_RESP_ERR_NO_ERROR: return ErrorCode::kOk;
     case RD_KAFKA_RESP_ERR__TIMED_OUT:
     case RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT:
-    case RD_KAFKA_RESP_ERR__TIMED_OUT_QUEUE:
-      return ErrorCode::kDeadlineExceeded;
+    case RD_KAFKA_RESP_ERR__TIMED_OUT_QUEUE: return ErrorCode::kDeadlineExceeded;
     case RD_KAFKA_RESP_ERR__AUTHENTICATION:
     case RD_KAFKA_RESP_ERR_SASL_AUTHENTICATION_FAILED:
     case RD_KAFKA_RESP_ERR_ILLEGAL_SASL_STATE:
     case RD_KAFKA_RESP_ERR_UNSUPPORTED_SASL_MECHANISM:
-    case RD_KAFKA_RESP_ERR__SSL:
-      return ErrorCode::kUnauthenticated;
+    case RD_KAFKA_RESP_ERR__SSL: return ErrorCode::kUnauthenticated;
     case RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED:
     case RD_KAFKA_RESP_ERR_GROUP_AUTHORIZATION_FAILED:
     case RD_KAFKA_RESP_ERR_CLUSTER_AUTHORIZATION_FAILED:
@@ -25,16 +22,12 @@ ErrorCode error_code_for(rd_kafka_resp_err_t err) {
     case RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION:
     case RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART:
     case RD_KAFKA_RESP_ERR_GROUP_ID_NOT_FOUND:
-    case RD_KAFKA_RESP_ERR__UNKNOWN_GROUP:
-      return ErrorCode::kNotFound;
+    case RD_KAFKA_RESP_ERR__UNKNOWN_GROUP: return ErrorCode::kNotFound;
     case RD_KAFKA_RESP_ERR__INVALID_ARG:
-    case RD_KAFKA_RESP_ERR_INVALID_GROUP_ID:
-      return ErrorCode::kInvalidArgument;
+    case RD_KAFKA_RESP_ERR_INVALID_GROUP_ID: return ErrorCode::kInvalidArgument;
     case RD_KAFKA_RESP_ERR__NOT_IMPLEMENTED:
-    case RD_KAFKA_RESP_ERR_UNSUPPORTED_VERSION:
-      return ErrorCode::kUnsupported;
-    default:
-      return ErrorCode::kUnavailable;
+    case RD_KAFKA_RESP_ERR_UNSUPPORTED_VERSION: return ErrorCode::kUnsupported;
+    default: return ErrorCode::kUnavailable;
   }
 }
 
