@@ -80,7 +80,6 @@ Result<EventPtr> run_admin(
   start(options.get(), queue.get());
   EventPtr ev(rd_kafka_queue_poll(queue.get(), std::max(1, deadline.remaining_ms())));
   if (!ev) return no_answer_error(ctx.rk, *ctx.state, what, budget);
-  if (rd_kafka_event_error(ev.get()) == RD_KAFKA_RESP_ERR_NO_ERROR) ctx.state->on_answer();
   return ev;
 }
 
@@ -120,6 +119,7 @@ Result<std::vector<GroupListing>> list_groups(const AdminContext& ctx, Deadline 
   size_t count = 0;
   const rd_kafka_ConsumerGroupListing_t** listings =
       rd_kafka_ListConsumerGroups_result_valid(result, &count);
+  ctx.state->on_answer();
   std::vector<GroupListing> out;
   std::set<std::string> seen;  // 2.0.2 lists a group once per broker that returned it
   for (size_t i = 0; i < count; ++i) {
@@ -212,6 +212,7 @@ Result<std::vector<GroupDescription>> describe_groups(const AdminContext& ctx,
         return Error{error_code_for(code),
                      "DescribeGroups for " + id + ": " + str(rd_kafka_error_string(err))};
       }
+      ctx.state->on_answer();
       done[id] = to_description(groups[i]);
     }
     pending = std::move(retry);
@@ -263,6 +264,7 @@ Result<std::vector<CommittedOffset>> committed_offsets(const AdminContext& ctx,
       }
       return Error{error_code_for(code), what + ": " + str(rd_kafka_error_string(err))};
     }
+    ctx.state->on_answer();
     std::vector<CommittedOffset> out;
     std::vector<TopicPartition> failed;
     rd_kafka_resp_err_t first_err = RD_KAFKA_RESP_ERR_NO_ERROR;

@@ -96,7 +96,14 @@ Result<std::vector<TopicInfo>> RdKafkaClient::topics(const std::vector<std::stri
   if (err == RD_KAFKA_RESP_ERR__TIMED_OUT) {
     return rdk::no_answer_error(query_.get(), *state_, "Metadata", budget);
   }
-  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) return rdk::error_from(err, "Metadata");
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    // librdkafka ends a metadata wait on a dead connection with _TRANSPORT; say why it died.
+    rd_kafka_poll(query_.get(), 0);
+    if (auto reason = state_->unreachable_reason()) {
+      return Error::unavailable("Kafka at " + state_->bootstrap() + " is unreachable: " + *reason);
+    }
+    return rdk::error_from(err, "Metadata");
+  }
   state_->on_answer();
   std::vector<TopicInfo> out;
   std::set<std::string> seen;

@@ -100,6 +100,9 @@ void RecordReader::read_round(std::vector<Slot*>& slots, Deadline deadline, int 
         ->offset = s->query.from.value();
     by_tp[{tp.topic, tp.partition.value()}] = s;
   }
+  // librdkafka 2.0.2 keeps a partition's pause across unassign and assign: resume what an
+  // earlier call paused, or it would never be fetched again.
+  rd_kafka_resume_partitions(rk_.get(), assignment.get());
   if (rd_kafka_resp_err_t err = rd_kafka_assign(rk_.get(), assignment.get()); err) {
     for (Slot* s : slots) s->error = error_from(err, "assign " + s->query.tp.to_string());
     return;

@@ -1,7 +1,10 @@
 #include "kafka/rdkafka/watermark_query.h"
 
+#include <algorithm>
+#include <chrono>
 #include <map>
 #include <set>
+#include <thread>
 
 #include "kafka/rdkafka/errors.h"
 #include "kafka/rdkafka/handles.h"
@@ -53,6 +56,25 @@ bool is_timeout(rd_kafka_resp_err_t err) {
   return err == RD_KAFKA_RESP_ERR__TIMED_OUT || err == RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT;
 }
 
+// Errors that say "not now" rather than "no": leadership moving, a partition just created, a
+// broker connection lost. They are retried (after a metadata refresh) until the deadline.
+bool is_retriable(rd_kafka_resp_err_t err) {
+  switch (err) {
+    case RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION:
+    case RD_KAFKA_RESP_ERR_LEADER_NOT_AVAILABLE:
+    case RD_KAFKA_RESP_ERR_REPLICA_NOT_AVAILABLE:
+    case RD_KAFKA_RESP_ERR_OFFSET_NOT_AVAILABLE:
+    case RD_KAFKA_RESP_ERR_UNKNOWN_LEADER_EPOCH:
+    case RD_KAFKA_RESP_ERR_FENCED_LEADER_EPOCH:
+    case RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS:
+    case RD_KAFKA_RESP_ERR_KAFKA_STORAGE_ERROR:
+    case RD_KAFKA_RESP_ERR__TRANSPORT:
+    case RD_KAFKA_RESP_ERR__NODE_UPDATE:
+    case RD_KAFKA_RESP_ERR__WAIT_CACHE: return true;
+    default: return false;
+  }
+}
+
 class SpecQuery {
  public:
   SpecQuery(rd_kafka_t* rk, ConnectionState& state, int64_t spec, Deadline deadline, int budget)
@@ -60,26 +82,35 @@ class SpecQuery {
 
   // Offsets for every partition of `tps`, or the error naming those that failed.
   Result<std::map<TopicPartition, int64_t>> run(const std::vector<TopicPartition>& tps) {
+    // The common case: one call, one ListOffsets per leader, every partition answers.
     Outcome first = ask(rk_, tps, spec_, remaining());
     if (is_timeout(first.call_err)) return timeout(tps);
     if (first.call_err == RD_KAFKA_RESP_ERR_NO_ERROR && first.failed.empty()) {
-      state_.on_answer();
+      if (!first.offsets.empty()) state_.on_answer();
       return std::move(first.offsets);
     }
-    // A leader moved, a topic is gone or being created: refresh what librdkafka knows and ask
-    // again those that did not answer.
-    std::vector<TopicPartition> again;
+    // Otherwise: refresh what librdkafka knows, then ask again those that did not answer,
+    // splitting the set where a call still fails as a whole.
+    std::vector<TopicPartition> pending;
     if (first.call_err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-      again = tps;
+      pending = tps;
     } else {
-      state_.on_answer();
+      if (!first.offsets.empty()) state_.on_answer();
       offsets_ = std::move(first.offsets);
-      for (const auto& f : first.failed) again.push_back(f.tp);
+      for (const auto& f : first.failed) pending.push_back(f.tp);
     }
-    refresh_metadata();
-    if (deadline_.expired()) return timeout(again);
-    split(again);
-    if (timed_out_) return timeout(timed_out_parts_);
+    for (int attempt = 0; !pending.empty(); ++attempt) {
+      if (attempt > 0 && !backoff(attempt)) {
+        failures_.insert(failures_.end(), retriable_.begin(), retriable_.end());
+        break;
+      }
+      refresh_metadata();
+      retriable_.clear();
+      split(pending);
+      if (timed_out_) return timeout(timed_out_parts_);
+      pending.clear();
+      for (const auto& f : retriable_) pending.push_back(f.tp);
+    }
     if (!failures_.empty()) {
       std::vector<TopicPartition> names;
       for (const auto& f : failures_) names.push_back(f.tp);
@@ -94,6 +125,14 @@ class SpecQuery {
  private:
   int remaining() const { return std::max(1, deadline_.remaining_ms()); }
 
+  // 100 ms doubling to 1 s; false when the deadline leaves no room for another try.
+  bool backoff(int attempt) const {
+    const int pause = std::min(1000, 100 << std::min(attempt - 1, 4));
+    if (deadline_.remaining_ms() <= pause) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(pause));
+    return true;
+  }
+
   Error timeout(const std::vector<TopicPartition>& tps) {
     return no_answer_error(
         rk_, state_, std::string(spec_name(spec_)) + " for " + describe_partitions(tps), budget_);
@@ -105,6 +144,8 @@ class SpecQuery {
       MetadataPtr owned(md);
     }
   }
+
+  void fail(PartitionFailure f) { (is_retriable(f.err) ? retriable_ : failures_).push_back(f); }
 
   // Asks `tps`; if the call fails as a whole, asks each half, down to single partitions, so
   // that an error names exactly the partitions it belongs to.
@@ -122,13 +163,13 @@ class SpecQuery {
       return;
     }
     if (o.call_err == RD_KAFKA_RESP_ERR_NO_ERROR) {
-      state_.on_answer();
+      if (!o.offsets.empty()) state_.on_answer();
       offsets_.insert(o.offsets.begin(), o.offsets.end());
-      failures_.insert(failures_.end(), o.failed.begin(), o.failed.end());
+      for (auto& f : o.failed) fail(std::move(f));
       return;
     }
     if (tps.size() == 1) {
-      failures_.push_back({tps.front(), o.call_err});
+      fail({tps.front(), o.call_err});
       return;
     }
     const auto mid = tps.begin() + static_cast<std::ptrdiff_t>(tps.size() / 2);
@@ -142,7 +183,8 @@ class SpecQuery {
   const Deadline deadline_;
   const int budget_;
   std::map<TopicPartition, int64_t> offsets_;
-  std::vector<PartitionFailure> failures_;
+  std::vector<PartitionFailure> failures_;   // final
+  std::vector<PartitionFailure> retriable_;  // to ask again
   bool timed_out_ = false;
   std::vector<TopicPartition> timed_out_parts_;
 };
