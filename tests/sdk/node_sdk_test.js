@@ -220,7 +220,8 @@ async function check(name, fn) {
   }
   if (problem) {
     failed++;
-    console.log(`FAIL ${name}: ${problem}`);
+    const oneLine = String(problem).split('\n').map((l) => l.trim()).filter(Boolean).join(' | ');
+    console.log(`FAIL ${name}: ${oneLine.slice(0, 1000)}`);
   } else {
     passed++;
     console.log(`ok   ${name}`);

@@ -103,6 +103,8 @@ def legacy_2018_call(t, secret, instance, group, hide):
     if out.returncode != 0:
         raise RuntimeError(f'legacy child failed: {out.stderr.strip()[-2000:]}')
     result = json.loads(out.stdout.strip().splitlines()[-1])
+    if 'crash' in result:
+        raise RuntimeError(result['crash'])
     if 'error' in result:
         raise CallError(result['error'], result.get('detail', ''))
     return result['body']
@@ -120,6 +122,8 @@ def legacy_2018_child():
         print(json.dumps({'body': body}))
     except CallError as e:
         print(json.dumps({'error': e.code, 'detail': str(e)}))
+    except Exception as e:  # reported by the parent as a failed check
+        print(json.dumps({'crash': f'{type(e).__name__}: {e}'}))
 
 
 def core_call(version, method=None):
@@ -247,7 +251,8 @@ class Report:
                 traceback.print_exc()
         if problem:
             self.failed += 1
-            print(f'FAIL {name}: {problem}', flush=True)
+            problem = ' | '.join(line.strip() for line in str(problem).splitlines() if line.strip())
+            print(f'FAIL {name}: {problem[:1000]}', flush=True)
         else:
             self.passed += 1
             print(f'ok   {name}', flush=True)
