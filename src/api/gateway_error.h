@@ -24,13 +24,26 @@ struct GatewayError {
   // which newer Tea SDKs turn into a ThrottlingException.
   int64_t retry_after_ms = 0;
 
-  // 400. `server_string_to_sign` ends the message after "server string to sign is:", because
-  // aliyun-python-sdk-core splits the message at ':' and compares the rest with its own
-  // StringToSign (a message without ':' crashes it).
-  static GatewayError signature_does_not_match(std::string_view server_string_to_sign) {
+  // 400. `server_string_to_sign` follows "server string to sign is:", because
+  // aliyun-python-sdk-core splits the message at ':' and compares the part after the first one
+  // with its own StringToSign (a message without ':' crashes it). V3's StringToSign is only a
+  // hash, so V3 passes its canonical request too, for the client's author to compare.
+  static GatewayError signature_does_not_match(std::string_view server_string_to_sign,
+                                               std::string_view server_canonical_request = {}) {
+    std::string message =
+        "Specified signature is not matched with our calculation. server string to sign is:" +
+        std::string(server_string_to_sign);
+    if (!server_canonical_request.empty()) {
+      message += "\nserver canonical request is:\n" + std::string(server_canonical_request);
+    }
+    return {400, "SignatureDoesNotMatch", std::move(message)};
+  }
+  // 400, V3: the x-acs-content-sha256 header is not the hash of the body that arrived.
+  static GatewayError content_sha256_does_not_match(std::string_view body_sha256) {
     return {400, "SignatureDoesNotMatch",
-            "Specified signature is not matched with our calculation. server string to sign is:" +
-                std::string(server_string_to_sign)};
+            "Specified signature is not matched with our calculation. x-acs-content-sha256 is not "
+            "the SHA-256 of the request body received, which is:" +
+                std::string(body_sha256)};
   }
   // 404, as most of Alibaba's tables have it (some say 400).
   static GatewayError access_key_not_found() {

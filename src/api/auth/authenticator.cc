@@ -172,14 +172,7 @@ GatewayResult<Principal> Authenticator::verify_v3(const SignedRequest& request,
   std::transform(claimed_hash.begin(), claimed_hash.end(), claimed_hash.begin(), [](char c) {
     return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
   });
-  if (claimed_hash != body_hash) {
-    GatewayError e = GatewayError::signature_does_not_match("");
-    e.message =
-        "Specified signature is not matched with our calculation. x-acs-content-sha256 is not "
-        "the SHA-256 of the request body received, which is:" +
-        body_hash;
-    return e;
-  }
+  if (claimed_hash != body_hash) return GatewayError::content_sha256_does_not_match(body_hash);
 
   auto query = parse_form(request.query);
   if (!query.ok()) return GatewayError::invalid_parameter("QueryString", query.error().message);
@@ -189,9 +182,7 @@ GatewayResult<Principal> Authenticator::verify_v3(const SignedRequest& request,
   std::string string_to_sign = v3_string_to_sign(canonical_request);
   std::string expected = v3_signature(key->second.secret, string_to_sign);
   if (!constant_time_equals(expected, auth.signature)) {
-    GatewayError e = GatewayError::signature_does_not_match(string_to_sign);
-    e.message += "\nserver canonical request is:\n" + canonical_request;
-    return e;
+    return GatewayError::signature_does_not_match(string_to_sign, canonical_request);
   }
   return record_nonce(key->second, *request.header("x-acs-signature-nonce"), *timestamp,
                       SignatureScheme::kV3AcsHmacSha256);
