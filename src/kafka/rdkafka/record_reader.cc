@@ -1,5 +1,6 @@
 #include "kafka/rdkafka/record_reader.h"
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -19,8 +20,14 @@ std::map<std::string, std::string> reader_properties(const std::string& reader_n
       {"fetch.min.bytes", "1"},
       // One batch per partition per round trip (see kafka-notes §1.6), not more.
       {"fetch.message.max.bytes", "262144"},
-      {"queued.min.messages", "1"},
+      // Not 1: in librdkafka 2.0.2 a partition whose queue reaches queued.min.messages is backed
+      // off for a hard-coded second, and the back-off survives unassign and assign, so the next
+      // call would wait a second for its first fetch. Read-ahead stays bounded by the byte limit
+      // and by pausing each partition as soon as it is answered.
+      {"queued.min.messages", "100000"},
       {"queued.max.messages.kbytes", "1024"},
+      // Leader moves and similar fetch errors: retry soon, the caller's deadline is short.
+      {"fetch.error.backoff.ms", "100"},
   };
 }
 
@@ -79,6 +86,7 @@ std::vector<RecordRangeResult> RecordReader::read(const std::vector<RecordRangeQ
       for (Slot* s : pending) {
         (in_round.insert(s->query.tp).second ? round : later).push_back(s);
       }
+      learn_topics(round, deadline);
       read_round(round, deadline, budget);
       settle_out_of_range(round, deadline);
       pending = std::move(later);
@@ -175,6 +183,37 @@ void RecordReader::read_round(std::vector<Slot*>& slots, Deadline deadline, int 
   }
   rd_kafka_assign(rk_.get(), nullptr);
   drain();
+}
+
+void RecordReader::learn_topics(const std::vector<Slot*>& slots, Deadline deadline) {
+  // assign() of a topic this handle has no metadata for waits for librdkafka's periodic scan of
+  // unknown topics (up to a second) before the first fetch; asking for the metadata first lets
+  // the fetch start at once.
+  constexpr auto kFresh = std::chrono::seconds(60);
+  constexpr size_t kPerTopicRequests = 3;
+  const auto now = std::chrono::steady_clock::now();
+  std::set<std::string> unknown;
+  for (const Slot* s : slots) {
+    auto it = known_topics_.find(s->query.tp.topic);
+    if (it == known_topics_.end() || now - it->second > kFresh) unknown.insert(s->query.tp.topic);
+  }
+  if (unknown.empty()) return;
+  auto ask = [&](rd_kafka_topic_t* only) {
+    const rd_kafka_metadata_t* md = nullptr;
+    const rd_kafka_resp_err_t err = rd_kafka_metadata(rk_.get(), only == nullptr ? 1 : 0, only, &md,
+                                                      std::max(1, deadline.remaining_ms()));
+    MetadataPtr owned(md);
+    return err == RD_KAFKA_RESP_ERR_NO_ERROR;
+  };
+  if (unknown.size() > kPerTopicRequests) {
+    if (!ask(nullptr)) return;  // the fetch will find out on its own, only slower
+  } else {
+    for (const auto& topic : unknown) {
+      TopicPtr rkt(rd_kafka_topic_new(rk_.get(), topic.c_str(), nullptr));
+      if (!rkt || !ask(rkt.get())) return;
+    }
+  }
+  for (const auto& topic : unknown) known_topics_[topic] = now;
 }
 
 void RecordReader::drain() {

@@ -11,6 +11,7 @@
 
 #include <librdkafka/rdkafka.h>
 
+#include <chrono>
 #include <functional>
 #include <map>
 #include <mutex>
@@ -53,11 +54,14 @@ class RecordReader {
   void read_round(std::vector<Slot*>& slots, Deadline deadline, int budget);
   void settle_out_of_range(std::vector<Slot*>& slots, Deadline deadline);
   void drain();
+  void learn_topics(const std::vector<Slot*>& slots, Deadline deadline);
 
   HandlePtr rk_;
   ConnectionState& state_;
   WatermarkFn watermarks_;
   std::timed_mutex mu_;
+  // Topics whose metadata this handle fetched recently (guarded by mu_).
+  std::map<std::string, std::chrono::steady_clock::time_point> known_topics_;
 };
 
 }  // namespace kprogress::rdk
