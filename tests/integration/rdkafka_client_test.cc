@@ -352,7 +352,7 @@ TEST_F(RdKafkaClientTest, UnknownGroup) {
 }
 
 // Topics: partition counts; a topic that does not exist is left out. Watermarks of a partition
-// that does not exist are an error naming it.
+// that does not exist are an error naming it; reading one is kNotFound for that query only.
 TEST_F(RdKafkaClientTest, TopicsAndMissingPartitions) {
   const std::string topic = TestCluster::unique_name("kp-topics");
   cluster_.create_topic(topic, 4);
@@ -369,6 +369,22 @@ TEST_F(RdKafkaClientTest, TopicsAndMissingPartitions) {
   EXPECT_EQ(wm.error().message.find(topic + "-0"), std::string::npos) << wm.error().message;
   std::printf("watermarks of a missing partition: %s (%s)\n", wm.error().message.c_str(),
               std::string(error_code_name(wm.error().code)).c_str());
+
+  // Reading a missing topic or partition is answered at once, not at the deadline.
+  const auto t0 = std::chrono::steady_clock::now();
+  auto got = client_->newest_records({{tp(missing, 0), Offset(0), Offset(1)},
+                                      {tp(topic, 9), Offset(0), Offset(1)},
+                                      {tp(topic, 1), Offset(0), Offset(1)}},
+                                     ten_seconds());
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, seconds(5));
+  ASSERT_TRUE(got.ok());
+  ASSERT_EQ(got->size(), 3u);
+  ASSERT_TRUE((*got)[0].error.has_value());
+  EXPECT_EQ((*got)[0].error->code, ErrorCode::kNotFound) << (*got)[0].error->message;
+  ASSERT_TRUE((*got)[1].error.has_value());
+  EXPECT_EQ((*got)[1].error->code, ErrorCode::kNotFound) << (*got)[1].error->message;
+  EXPECT_FALSE((*got)[2].error.has_value()) << (*got)[2].error->message;  // empty partition
+  EXPECT_FALSE((*got)[2].record.has_value());
 }
 
 // 200 partitions: watermarks in one call, equal to the oracle's LOG-END-OFFSET for each; the

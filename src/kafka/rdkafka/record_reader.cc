@@ -87,7 +87,8 @@ std::vector<RecordRangeResult> RecordReader::read(const std::vector<RecordRangeQ
         (in_round.insert(s->query.tp).second ? round : later).push_back(s);
       }
       learn_topics(round, deadline);
-      read_round(round, deadline, budget);
+      std::erase_if(round, [](const Slot* s) { return s->done; });
+      if (!round.empty()) read_round(round, deadline, budget);
       settle_out_of_range(round, deadline);
       pending = std::move(later);
     }
@@ -187,33 +188,66 @@ void RecordReader::read_round(std::vector<Slot*>& slots, Deadline deadline, int 
 
 void RecordReader::learn_topics(const std::vector<Slot*>& slots, Deadline deadline) {
   // assign() of a topic this handle has no metadata for waits for librdkafka's periodic scan of
-  // unknown topics (up to a second) before the first fetch; asking for the metadata first lets
-  // the fetch start at once.
+  // unknown topics (up to a second) before the first fetch, and a topic that does not exist is
+  // never answered at all. Asking for the metadata first starts the fetch at once and answers
+  // missing topics and partitions with kNotFound.
   constexpr auto kFresh = std::chrono::seconds(60);
   constexpr size_t kPerTopicRequests = 3;
   const auto now = std::chrono::steady_clock::now();
   std::set<std::string> unknown;
   for (const Slot* s : slots) {
     auto it = known_topics_.find(s->query.tp.topic);
-    if (it == known_topics_.end() || now - it->second > kFresh) unknown.insert(s->query.tp.topic);
-  }
-  if (unknown.empty()) return;
-  auto ask = [&](rd_kafka_topic_t* only) {
-    const rd_kafka_metadata_t* md = nullptr;
-    const rd_kafka_resp_err_t err = rd_kafka_metadata(rk_.get(), only == nullptr ? 1 : 0, only, &md,
-                                                      std::max(1, deadline.remaining_ms()));
-    MetadataPtr owned(md);
-    return err == RD_KAFKA_RESP_ERR_NO_ERROR;
-  };
-  if (unknown.size() > kPerTopicRequests) {
-    if (!ask(nullptr)) return;  // the fetch will find out on its own, only slower
-  } else {
-    for (const auto& topic : unknown) {
-      TopicPtr rkt(rd_kafka_topic_new(rk_.get(), topic.c_str(), nullptr));
-      if (!rkt || !ask(rkt.get())) return;
+    if (it == known_topics_.end() || now - it->second.fetched > kFresh) {
+      unknown.insert(s->query.tp.topic);
     }
   }
-  for (const auto& topic : unknown) known_topics_[topic] = now;
+  if (!unknown.empty()) {
+    std::map<std::string, int32_t> found;  // topic -> partition count
+    auto ask = [&](rd_kafka_topic_t* only) {
+      const rd_kafka_metadata_t* md = nullptr;
+      const rd_kafka_resp_err_t err = rd_kafka_metadata(rk_.get(), only == nullptr ? 1 : 0, only,
+                                                        &md, std::max(1, deadline.remaining_ms()));
+      MetadataPtr owned(md);
+      if (err != RD_KAFKA_RESP_ERR_NO_ERROR) return false;
+      for (int i = 0; i < md->topic_cnt; ++i) {
+        const rd_kafka_metadata_topic_t& t = md->topics[i];
+        if (t.err != RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART && t.partition_cnt > 0) {
+          found[t.topic] = t.partition_cnt;
+        }
+      }
+      return true;
+    };
+    bool answered = true;
+    if (unknown.size() > kPerTopicRequests) {
+      answered = ask(nullptr);
+    } else {
+      for (const auto& topic : unknown) {
+        TopicPtr rkt(rd_kafka_topic_new(rk_.get(), topic.c_str(), nullptr));
+        if (!rkt || !ask(rkt.get())) answered = false;
+      }
+    }
+    // Without an answer the fetch finds out on its own, only slower.
+    if (!answered) return;
+    for (const auto& topic : unknown) {
+      if (auto it = found.find(topic); it != found.end()) {
+        known_topics_[topic] = {now, it->second};
+      } else {
+        known_topics_.erase(topic);  // checked again next time: it may be created meanwhile
+      }
+    }
+  }
+  for (Slot* s : slots) {
+    const auto& tp = s->query.tp;
+    auto it = known_topics_.find(tp.topic);
+    if (it == known_topics_.end()) {
+      s->error = Error::not_found("topic " + tp.topic + " does not exist");
+      s->done = true;
+    } else if (tp.partition.value() < 0 || tp.partition.value() >= it->second.partitions) {
+      s->error = Error::not_found("partition " + tp.to_string() + " does not exist (" + tp.topic +
+                                  " has " + std::to_string(it->second.partitions) + " partitions)");
+      s->done = true;
+    }
+  }
 }
 
 void RecordReader::drain() {

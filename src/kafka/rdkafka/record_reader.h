@@ -54,6 +54,7 @@ class RecordReader {
   void read_round(std::vector<Slot*>& slots, Deadline deadline, int budget);
   void settle_out_of_range(std::vector<Slot*>& slots, Deadline deadline);
   void drain();
+  // Fetches metadata for topics not seen lately; fails the slots of missing topics/partitions.
   void learn_topics(const std::vector<Slot*>& slots, Deadline deadline);
 
   HandlePtr rk_;
@@ -61,7 +62,11 @@ class RecordReader {
   WatermarkFn watermarks_;
   std::timed_mutex mu_;
   // Topics whose metadata this handle fetched recently (guarded by mu_).
-  std::map<std::string, std::chrono::steady_clock::time_point> known_topics_;
+  struct KnownTopic {
+    std::chrono::steady_clock::time_point fetched;
+    int32_t partitions = 0;
+  };
+  std::map<std::string, KnownTopic> known_topics_;
 };
 
 }  // namespace kprogress::rdk
