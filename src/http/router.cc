@@ -39,10 +39,11 @@ Router& Router::add(std::vector<std::string> methods, std::string route, HttpHan
 
   Route r;
   r.route = route;
-  if (route.back() == '*') {
-    if (route.find('*') != route.size() - 1 || route.find('{') != std::string::npos) {
-      throw std::invalid_argument("a prefix route has one '*', at its end: " + route);
-    }
+  size_t star = route.find('*');
+  if (star != std::string::npos && (star != route.size() - 1 || route.find('{') != route.npos)) {
+    throw std::invalid_argument("a prefix route has one '*', at its end, and no {name}: " + route);
+  }
+  if (star != std::string::npos) {
     r.kind = Kind::kPrefix;
   } else if (route.find('{') != std::string::npos) {
     r.kind = Kind::kTemplate;
