@@ -1,0 +1,39 @@
+# The two commands of the README, and the steps they are made of.
+#   make demo   install, build, start a local Kafka with demo groups, serve, print an example
+#   make test   install, build, run every test (CTest starts and stops its own Kafka)
+BUILD ?= build
+BUILD_TYPE ?= RelWithDebInfo
+CTEST_ARGS ?=
+
+.PHONY: all deps deps-core build test unit demo format clean
+
+all: build
+
+deps:
+	scripts/install-deps
+
+deps-core:
+	scripts/install-deps --no-sdk
+
+$(BUILD)/build.ninja: CMakeLists.txt
+	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE)
+
+build: $(BUILD)/build.ninja
+	cmake --build $(BUILD)
+
+# Every test, C++ and not, through CTest's one summary; non-zero on any failure.
+test: deps build
+	cd $(BUILD) && ctest --output-on-failure --timeout 1200 $(CTEST_ARGS)
+
+# Only the fast tests (no Kafka, no network).
+unit: build
+	cd $(BUILD) && ctest --output-on-failure -L unit $(CTEST_ARGS)
+
+demo: deps-core build
+	scripts/demo
+
+format:
+	clang-format -i $$(git ls-files '*.h' '*.cc')
+
+clean:
+	rm -rf $(BUILD)
