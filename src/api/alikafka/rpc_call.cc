@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <unordered_set>
 
 namespace kprogress {
 namespace {
@@ -62,6 +63,14 @@ GatewayResult<RpcCall> parse_rpc_call(const ApiRequest& request, ParamList param
   };
   call.action = pick("Action", "x-acs-action");
   call.version = pick("Version", "x-acs-version");
+  // One value per name: a repeated parameter could make the action read another value than the
+  // one a signature covered.
+  std::unordered_set<std::string_view> seen;
+  for (const auto& [name, value] : params) {
+    if (!seen.insert(name).second) {
+      return GatewayError::invalid_parameter(name, "It is given more than once.");
+    }
+  }
   call.params = std::move(params);
   if (call.action.empty()) return GatewayError::missing_parameter("Action");
   if (call.version.empty()) return GatewayError::missing_parameter("Version");

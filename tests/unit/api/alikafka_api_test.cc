@@ -149,6 +149,8 @@ TEST_F(AlikafkaApiTest, ErrorsInGatewayShape) {
        "InvalidVersion", "Version"},
       {"bad boolean", std::string(kBase) + "&ConsumerId=g&HideLastTimestamp=yes", 400,
        "InvalidParameter", "HideLastTimestamp"},
+      {"repeated parameter", std::string(kBase) + "&ConsumerId=g&ConsumerId=h", 400,
+       "InvalidParameter", "ConsumerId"},
       {"bad escape", std::string(kBase) + "&ConsumerId=%zz", 400, "InvalidParameter", ""},
       {"unknown instance",
        "Action=GetConsumerProgress" + v + "&RegionId=cn-hangzhou&InstanceId=nope&ConsumerId=g", 404,
