@@ -11,6 +11,9 @@
 //   KP_ERR_INSTANCE_CODE, KP_ERR_GROUP_CODE  the server's codes for an unknown instance / group
 //     (default InvalidInstanceId.NotFound, InvalidConsumerId.NotFound)
 //   KP_ONLY  optional comma-separated client names to run (default: all)
+//   KP_PROTOCOL  http (default) or https; KP_CA  PEM file of the CA that issued the server's
+//     certificate, given to each client through its own option (Tea Config.ca, pop-core's
+//     request option ca, which httpx hands to https.request); verification stays on
 //
 // For each client: one call that must match KP_EXPECT (the 2019-09-16 Tea client also with
 // HideLastTimestamp=true, where every LastTimestamp must be -1), then a wrong secret, an unknown
@@ -44,7 +47,13 @@ const t = {
   expect: JSON.parse(fs.readFileSync(env('KP_EXPECT'), 'utf8')),
   errInstance: env('KP_ERR_INSTANCE_CODE', 'InvalidInstanceId.NotFound'),
   errGroup: env('KP_ERR_GROUP_CODE', 'InvalidConsumerId.NotFound'),
+  protocol: env('KP_PROTOCOL', 'http'),
+  ca: process.env.KP_CA ? fs.readFileSync(process.env.KP_CA, 'utf8') : undefined,
 };
+if (t.protocol !== 'http' && t.protocol !== 'https') {
+  console.error(`node_sdk_test: KP_PROTOCOL=${t.protocol}, want http or https`);
+  process.exit(2);
+}
 
 class CallError extends Error {
   constructor(code, detail) {
@@ -64,14 +73,15 @@ function popCoreCall(apiVersion, method) {
     const client = new RPCClient({
       accessKeyId: t.ak,
       accessKeySecret: secret,
-      endpoint: `http://${t.endpoint}`,
+      endpoint: `${t.protocol}://${t.endpoint}`,
       apiVersion,
     });
     const params = { RegionId: t.region, InstanceId: instance, ConsumerId: group };
     try {
       // pop-core parses with json-bigint: int64 values come back as BigNumber objects.
       return normalizeNumbers(
-        await client.request('GetConsumerProgress', params, { method, timeout: 30000 }));
+        await client.request('GetConsumerProgress', params,
+          { method, timeout: 30000, ...(t.ca ? { ca: t.ca } : {}) }));
     } catch (e) {
       // pop-core throws `${Code}Error` with .code for any body with a non-success Code.
       if (e.code && typeof e.code === 'string' && e.name === `${e.code}Error`) {
@@ -93,9 +103,10 @@ function teaCall(pkg) {
       accessKeySecret: secret,
       regionId: t.region,
       endpoint: t.endpoint,
-      protocol: 'http',
+      protocol: t.protocol,
       readTimeout: 30000,
       connectTimeout: 5000,
+      ...(t.ca ? { ca: t.ca } : {}), // PEM text: Tea hands it to https.request as `ca`
     });
     const client = new Client(config);
     const req = { regionId: t.region, instanceId: instance, consumerId: group };

@@ -11,6 +11,9 @@ Run with the venv tests/sdk/install makes (.cache/sdk/venv/bin/python). Environm
   KP_ERR_INSTANCE_CODE, KP_ERR_GROUP_CODE  the server's codes for an unknown instance / group
     (default InvalidInstanceId.NotFound, InvalidConsumerId.NotFound)
   KP_ONLY  optional comma-separated client names to run (default: all)
+  KP_PROTOCOL  http (default) or https; KP_CA  PEM file of the CA that issued the server's
+    certificate, given to each client through its own option (Tea Config.ca,
+    aliyun-python-sdk-core AcsClient(verify=...)); verification stays on
 
 For each client: one call that must match KP_EXPECT (the 2019-09-16 Tea client also with
 HideLastTimestamp=True, where every LastTimestamp must be -1), then a wrong secret, an unknown
@@ -49,6 +52,10 @@ class Target:
             self.expect = json.load(f)
         self.err_instance = env('KP_ERR_INSTANCE_CODE', 'InvalidInstanceId.NotFound')
         self.err_group = env('KP_ERR_GROUP_CODE', 'InvalidConsumerId.NotFound')
+        self.protocol = env('KP_PROTOCOL', 'http')
+        if self.protocol not in ('http', 'https'):
+            sys.exit(f'python_sdk_test: KP_PROTOCOL={self.protocol!r}, want http or https')
+        self.ca = os.environ.get('KP_CA') or None
 
 
 class CallError(Exception):
@@ -68,8 +75,10 @@ def tea_call(module, signature_algorithm=None):
         client_mod = __import__(f'{module}.client', fromlist=['Client'])
         models = __import__(f'{module}.models', fromlist=['GetConsumerProgressRequest'])
         kwargs = dict(access_key_id=t.ak, access_key_secret=secret, region_id=t.region,
-                      endpoint=t.endpoint, protocol='http', read_timeout=30000,
+                      endpoint=t.endpoint, protocol=t.protocol, read_timeout=30000,
                       connect_timeout=5000)
+        if t.ca:
+            kwargs['ca'] = t.ca  # a file path: requests' verify= / ssl load_verify_locations
         if signature_algorithm:
             kwargs['signature_algorithm'] = signature_algorithm
         client = client_mod.Client(open_api_models.Config(**kwargs))
@@ -132,20 +141,25 @@ def core_call(version, method=None):
     def call(t, secret, instance, group, hide):
         from aliyunsdkcore.acs_exception.exceptions import ClientException, ServerException
         from aliyunsdkcore.client import AcsClient
+        from aliyunsdkcore.http import protocol_type
         from aliyunsdkcore.request import CommonRequest
-        client = AcsClient(t.ak, secret, t.region, timeout=30, connect_timeout=5)
+        # The SDK's own constants: HttpResponse tests `protocol is PT.HTTPS` (identity), so an
+        # equal string read from the environment would silently send plain HTTP.
+        protocol = protocol_type.HTTPS if t.protocol == 'https' else protocol_type.HTTP
+        client = AcsClient(t.ak, secret, t.region, timeout=30, connect_timeout=5,
+                           verify=t.ca if t.protocol == 'https' else None)
         if method is None:
             from aliyunsdkalikafka.request.v20190916.GetConsumerProgressRequest import (
                 GetConsumerProgressRequest)
             req = GetConsumerProgressRequest()
             req.set_endpoint(t.endpoint)
-            req.set_protocol_type('http')
+            req.set_protocol_type(protocol)
             req.set_InstanceId(instance)
             req.set_ConsumerId(group)
         else:
             req = CommonRequest()
             req.set_domain(t.endpoint)
-            req.set_protocol_type('http')
+            req.set_protocol_type(protocol)
             req.set_version(version)
             req.set_action_name('GetConsumerProgress')
             req.set_method(method)
