@@ -112,6 +112,10 @@ Result<std::vector<GroupListing>> list_groups(const AdminContext& ctx, Deadline 
     }
     const ErrorCode code = all_timeouts ? ErrorCode::kDeadlineExceeded
                                         : error_code_for(rd_kafka_error_code(errors[0]));
+    // librdkafka's per-broker errors do not say which broker; the last connection error
+    // usually does.
+    if (auto last = ctx.state->last_error(); !last.empty())
+      text += " (last broker error: " + last + ")";
     return Error{code, what + " is incomplete, " + std::to_string(error_count) +
                            " broker(s) failed: " + text};
   }

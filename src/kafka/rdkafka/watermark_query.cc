@@ -111,14 +111,7 @@ class SpecQuery {
       pending.clear();
       for (const auto& f : retriable_) pending.push_back(f.tp);
     }
-    if (!failures_.empty()) {
-      std::vector<TopicPartition> names;
-      for (const auto& f : failures_) names.push_back(f.tp);
-      const rd_kafka_resp_err_t err = failures_.front().err;
-      return Error{error_code_for(err), std::string(spec_name(spec_)) + " failed for " +
-                                            describe_partitions(names) + ": " +
-                                            rd_kafka_err2str(err)};
-    }
+    if (!failures_.empty()) return failure_error();
     return std::move(offsets_);
   }
 
@@ -138,14 +131,54 @@ class SpecQuery {
         rk_, state_, std::string(spec_name(spec_)) + " for " + describe_partitions(tps), budget_);
   }
 
+  // Refreshes librdkafka's metadata and keeps each partition's leader, to tell a partition that
+  // does not exist from one without a leader (librdkafka says "Unknown partition" for both).
   void refresh_metadata() {
     const rd_kafka_metadata_t* md = nullptr;
-    if (rd_kafka_metadata(rk_, 1, nullptr, &md, remaining()) == RD_KAFKA_RESP_ERR_NO_ERROR) {
-      MetadataPtr owned(md);
+    if (rd_kafka_metadata(rk_, 1, nullptr, &md, remaining()) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      return;
     }
+    MetadataPtr owned(md);
+    leaders_.clear();
+    for (int i = 0; i < md->topic_cnt; ++i) {
+      const rd_kafka_metadata_topic_t& t = md->topics[i];
+      for (int p = 0; p < t.partition_cnt; ++p) {
+        leaders_[{t.topic, PartitionId(t.partitions[p].id)}] = t.partitions[p].leader;
+      }
+    }
+    have_leaders_ = true;
   }
 
-  void fail(PartitionFailure f) { (is_retriable(f.err) ? retriable_ : failures_).push_back(f); }
+  void fail(PartitionFailure f) {
+    const bool unknown = f.err == RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION ||
+                         f.err == RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC ||
+                         f.err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART;
+    if (unknown && have_leaders_) {
+      auto it = leaders_.find(f.tp);
+      if (it != leaders_.end()) {
+        // It exists: without a leader now (a broker is down), or librdkafka's view was stale.
+        if (it->second < 0) f.err = RD_KAFKA_RESP_ERR_LEADER_NOT_AVAILABLE;
+        retriable_.push_back(std::move(f));
+        return;
+      }
+    }
+    (is_retriable(f.err) ? retriable_ : failures_).push_back(std::move(f));
+  }
+
+  // "ListOffsets(latest) failed for t-1, t-4: Broker: Leader not available; t-9: ...", with the
+  // code of the first error.
+  Error failure_error() const {
+    std::map<rd_kafka_resp_err_t, std::vector<TopicPartition>> by_err;
+    for (const auto& f : failures_) by_err[f.err].push_back(f.tp);
+    std::string text = std::string(spec_name(spec_)) + " failed for ";
+    bool first = true;
+    for (const auto& [err, tps] : by_err) {
+      if (!first) text += "; ";
+      first = false;
+      text += describe_partitions(tps) + ": " + rd_kafka_err2str(err);
+    }
+    return Error{error_code_for(failures_.front().err), std::move(text)};
+  }
 
   // Asks `tps`; if the call fails as a whole, asks each half, down to single partitions, so
   // that an error names exactly the partitions it belongs to.
@@ -183,8 +216,10 @@ class SpecQuery {
   const Deadline deadline_;
   const int budget_;
   std::map<TopicPartition, int64_t> offsets_;
-  std::vector<PartitionFailure> failures_;   // final
-  std::vector<PartitionFailure> retriable_;  // to ask again
+  std::vector<PartitionFailure> failures_;     // final
+  std::vector<PartitionFailure> retriable_;    // to ask again
+  std::map<TopicPartition, int32_t> leaders_;  // from the last refresh_metadata()
+  bool have_leaders_ = false;
   bool timed_out_ = false;
   std::vector<TopicPartition> timed_out_parts_;
 };

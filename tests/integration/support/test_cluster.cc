@@ -59,7 +59,10 @@ void on_delivery(rd_kafka_t*, const rd_kafka_message_t* m, void*) {
 }
 
 rd_kafka_t* new_producer(const std::map<std::string, std::string>& props) {
-  std::map<std::string, std::string> all = {{"acks", "all"}, {"linger.ms", "0"}};
+  // Idempotent: a retried first record (NOT_LEADER right after topic creation) must not land
+  // after the ones sent behind it, or offsets would not follow the order of the records.
+  std::map<std::string, std::string> all = {
+      {"acks", "all"}, {"linger.ms", "0"}, {"enable.idempotence", "true"}};
   for (const auto& [k, v] : props) all[k] = v;
   rd_kafka_conf_t* conf = base_conf(all);
   rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
