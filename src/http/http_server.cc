@@ -283,7 +283,10 @@ class HttpServer::Impl {
   void finish() {
     spdlog::info("http: stopped");
     if (signals_) {
+      // Give SIGINT/SIGTERM their default action back: the process is on its way out, and a
+      // further signal should not be swallowed.
       boost::system::error_code ignored;
+      signals_->clear(ignored);
       signals_->cancel(ignored);
     }
     work_.reset();

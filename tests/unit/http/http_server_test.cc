@@ -437,6 +437,20 @@ TEST(HttpServerTest, HandlerExceptionIs500AndTheConnectionSurvives) {
   EXPECT_TRUE(s.observed_contains({"/throw", "GET", 500}));
 }
 
+TEST(HttpServerTest, HandlerSlowerThanTheReadTimeoutStillAnswers) {
+  Router router;
+  router.add({"GET"}, "/slow", [](const HttpRequest&) {
+    std::this_thread::sleep_for(400ms);
+    return text("slow but fine");
+  });
+  ServerOptions options = test_options();
+  options.read_timeout = 100ms;  // bounds reading the request, not the handler
+  RunningServer s(std::move(router), options);
+  Result<ClientResponse> r = get(s.port(), "/slow");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->body, "slow but fine");
+}
+
 TEST(HttpServerTest, ManyConcurrentBlockingRequestsComplete) {
   std::atomic<int> running{0};
   std::atomic<int> most{0};
