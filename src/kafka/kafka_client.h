@@ -65,11 +65,19 @@ struct Watermarks {
   Offset high_watermark;
 };
 
-// A question for newest_records(): "the newest data record of tp with from <= offset < until".
+// Which record of a range a query asks for.
+enum class RecordPick {
+  kNewest,  // the last data record (LastTimestamp: the last record consumed)
+  kOldest,  // the first data record (lag in seconds: the oldest record not yet consumed)
+};
+
+// A question for newest_records(): "the newest (or oldest) data record of tp with
+// from <= offset < until".
 struct RecordRangeQuery {
   TopicPartition tp;
   Offset from;
   Offset until;
+  RecordPick pick = RecordPick::kNewest;
 };
 
 struct RecordRef {
@@ -118,8 +126,9 @@ class KafkaClient {
   virtual Result<std::vector<TopicInfo>> topics(const std::vector<std::string>& names,
                                                 Deadline deadline) = 0;
 
-  // The newest data record in each range (see RecordRangeQuery). Transaction markers are never
-  // returned. Results are in the order of the queries.
+  // The newest (or, with RecordPick::kOldest, the oldest) data record in each range (see
+  // RecordRangeQuery). Transaction markers are never returned. Results are in the order of the
+  // queries.
   virtual Result<std::vector<RecordRangeResult>> newest_records(
       const std::vector<RecordRangeQuery>& queries, Deadline deadline) = 0;
 };

@@ -1,10 +1,11 @@
 // ProgressService: answers "how far has group G got" for one Kafka cluster, fresh from Kafka.
 // It asks the KafkaClient for committed offsets, the group's description, partition counts,
-// watermarks and the records at committed-1, then applies the rules of lag_math.h.
-// Thread-safe: concurrent calls are fine (the KafkaClient is thread-safe; the timestamp cache
-// is guarded).
+// watermarks and the records below the commits, then applies the rules of lag_math.h.
+// Concurrent identical requests share one Kafka query (request coalescing).
+// Thread-safe.
 #pragma once
 
+#include <future>
 #include <map>
 #include <mutex>
 #include <string>
@@ -14,6 +15,7 @@
 #include "common/result.h"
 #include "kafka/kafka_client.h"
 #include "progress/model.h"
+#include "progress/record_finder.h"
 
 namespace kprogress {
 
@@ -24,29 +26,36 @@ struct ProgressOptions {
 
 class ProgressService {
  public:
-  ProgressService(KafkaClient& kafka, const Clock& clock) : kafka_(kafka), clock_(clock) {}
+  ProgressService(KafkaClient& kafka, const Clock& clock)
+      : kafka_(kafka), clock_(clock), records_(kafka) {}
 
   // The group's progress over every topic it has committed offsets for or is assigned.
   // Errors: kNotFound when the group does not exist; kUnavailable / kDeadlineExceeded naming the
-  // part of Kafka that failed. Never a partial answer.
+  // part of Kafka that failed. Never a partial answer. A call made while an identical one is in
+  // flight waits for that one's answer (within its own deadline) instead of asking Kafka again.
   Result<GroupProgress> group_progress(const std::string& group_id, Deadline deadline,
                                        const ProgressOptions& options = {});
 
   KafkaClient& kafka() { return kafka_; }
+  RecordFinder& records() { return records_; }
+
+  // Kafka queries started, and requests that joined one already in flight (tests, metrics).
+  uint64_t queries_started() const;
+  uint64_t queries_shared() const;
 
  private:
-  // Fills last_timestamp / last_record_offset of every committed partition.
-  Result<void> resolve_last_timestamps(std::vector<PartitionProgress*>& partitions,
-                                       Deadline deadline);
+  Result<GroupProgress> query(const std::string& group_id, Deadline deadline,
+                              const ProgressOptions& options);
 
   KafkaClient& kafka_;
   const Clock& clock_;
+  RecordFinder records_;
 
-  // (partition, committed offset) -> the newest record below it. A record never changes, so an
-  // answer stays true while the record exists; bounded, cleared wholesale when full.
-  static constexpr size_t kMaxCachedTimestamps = 200000;
-  std::mutex cache_mu_;
-  std::map<std::pair<TopicPartition, int64_t>, RecordRef> timestamp_cache_;
+  using Key = std::pair<std::string, bool>;  // group, want_last_timestamp
+  mutable std::mutex mu_;
+  std::map<Key, std::shared_future<Result<GroupProgress>>> in_flight_;
+  uint64_t queries_started_ = 0;
+  uint64_t queries_shared_ = 0;
 };
 
 }  // namespace kprogress

@@ -19,6 +19,11 @@ using json = nlohmann::json;
 using testing::ProducedRecord;
 using testing::TestCluster;
 
+// Timestamps near now: the broker deletes records older than its retention (7 days) by time, so
+// test data must not be dated in the past (an early version of these tests lost its records to
+// retention within seconds).
+int64_t recent(int64_t offset_ms) { return SystemClock::instance().now_ms() - 3600000 + offset_ms; }
+
 // Records 0..n-1 with timestamps base+i.
 std::vector<ProducedRecord> records(int partition, int n, int64_t base) {
   std::vector<ProducedRecord> out;
@@ -114,7 +119,7 @@ TEST_F(GetConsumerProgressTest, GroupOverSeveralTopicsPartlyConsumed) {
   const std::string group = TestCluster::unique_name("g");
   cluster_.create_topic(a, 3);
   cluster_.create_topic(b, 2);
-  const int64_t t0 = 1700000000000;
+  const int64_t t0 = recent(0);
   for (int p = 0; p < 3; ++p) cluster_.produce(a, records(p, 10 + p, t0 + p * 1000));
   for (int p = 0; p < 2; ++p) cluster_.produce(b, records(p, 5, t0 + 50000 + p * 1000));
   cluster_.commit_offsets(group, {{{a, 0}, 4}, {{a, 1}, 11}, {{a, 2}, 12}, {{b, 0}, 1}});
@@ -147,9 +152,10 @@ TEST_F(GetConsumerProgressTest, LiveConsumerOwnsItsPartitions) {
   const std::string topic = TestCluster::unique_name("live");
   const std::string group = TestCluster::unique_name("g");
   cluster_.create_topic(topic, 2);
-  cluster_.produce(topic, records(0, 5, 1000));
-  cluster_.produce(topic, records(1, 5, 2000));
-  auto consumer = cluster_.start_consumer(group, {topic}, "kp-live-client");
+  const int64_t t0 = recent(0);
+  cluster_.produce(topic, records(0, 5, t0 + 1000));
+  cluster_.produce(topic, records(1, 5, t0 + 2000));
+  auto consumer = cluster_.start_consumer(group, {topic}, "kp-live-client", /*auto_commit=*/true);
   ASSERT_TRUE(consumer->wait_assigned(2));
   // The member consumes and auto-commits everything; wait until the commits are visible.
   ASSERT_TRUE(testing::wait_until(
@@ -172,7 +178,7 @@ TEST_F(GetConsumerProgressTest, LiveConsumerOwnsItsPartitions) {
     EXPECT_EQ(p["MemberId"], row.consumer_id);
     EXPECT_EQ("/" + p["ClientIp"].get<std::string>(), row.host);
     EXPECT_EQ(p["ClientId"], "kp-live-client");
-    EXPECT_EQ(p["LastTimestamp"], row.partition == 0 ? 1004 : 2004);
+    EXPECT_EQ(p["LastTimestamp"], t0 + (row.partition == 0 ? 1004 : 2004));
   }
   expect_matches_oracle(group, cp);
   consumer->stop();
@@ -182,7 +188,8 @@ TEST_F(GetConsumerProgressTest, TransactionMarkerAtCommittedMinusOne) {
   const std::string topic = TestCluster::unique_name("tx");
   const std::string group = TestCluster::unique_name("g");
   cluster_.create_topic(topic, 1);
-  auto offsets = cluster_.produce_transaction(topic, records(0, 3, 5000), true);
+  const int64_t t0 = recent(0);
+  auto offsets = cluster_.produce_transaction(topic, records(0, 3, t0 + 5000), true);
   ASSERT_EQ(offsets.back(), 2);
   // The commit marker goes to offset 3 (written by the coordinator after the commit returns);
   // a consumer that read everything commits 4.
@@ -191,7 +198,7 @@ TEST_F(GetConsumerProgressTest, TransactionMarkerAtCommittedMinusOne) {
   cluster_.commit_offsets(group, {{{topic, 0}, 4}});
   json cp = progress(group);
   expect_matches_oracle(group, cp);
-  EXPECT_EQ(partition(cp, topic, 0)["LastTimestamp"], 5002);  // the record before the marker
+  EXPECT_EQ(partition(cp, topic, 0)["LastTimestamp"], t0 + 5002);  // the record before the marker
   EXPECT_EQ(partition(cp, topic, 0)["Accumulate"], 0);
 }
 
@@ -205,13 +212,14 @@ TEST_F(GetConsumerProgressTest, CompactedRecordIsSkippedToTheNewestThatExists) {
                          {"min.compaction.lag.ms", "0"},
                          {"delete.retention.ms", "100"}});
   // Offsets 0..4: keys a,b,c,d,e; then b,c,d again (offsets 5..7), so 1..3 are compactable.
-  std::vector<ProducedRecord> recs = {{0, "a", "1", 100},
-                                      {0, "b", "1", 101},
-                                      {0, "c", "1", 102},
-                                      {0, "d", "1", 103},
-                                      {0, "e", "1", 104}};
-  cluster_.produce(topic, recs);
-  cluster_.produce(topic, {{0, "b", "2", 205}, {0, "c", "2", 206}, {0, "d", "2", 207}});
+  // Recent timestamps: segment.ms rolls segments by record time.
+  const int64_t t0 = recent(0);
+  cluster_.produce(topic, {{0, "a", "1", t0},
+                           {0, "b", "1", t0 + 1},
+                           {0, "c", "1", t0 + 2},
+                           {0, "d", "1", t0 + 3},
+                           {0, "e", "1", t0 + 4}});
+  cluster_.produce(topic, {{0, "b", "2", t0 + 5}, {0, "c", "2", t0 + 6}, {0, "d", "2", t0 + 7}});
   cluster_.commit_offsets(group, {{{topic, 0}, 4}});  // consumed 0..3; record 3 will vanish
   // Keep rolling segments until the cleaner has removed offset 3.
   bool compacted = testing::wait_until(
@@ -232,22 +240,23 @@ TEST_F(GetConsumerProgressTest, RecordsRemovedByRetentionAreUnknown) {
   const std::string topic = TestCluster::unique_name("deleted");
   const std::string group = TestCluster::unique_name("g");
   cluster_.create_topic(topic, 2);
-  cluster_.produce(topic, records(0, 10, 100));
-  cluster_.produce(topic, records(1, 10, 100));
+  const int64_t t0 = recent(0);
+  cluster_.produce(topic, records(0, 10, t0 + 100));
+  cluster_.produce(topic, records(1, 10, t0 + 100));
   cluster_.commit_offsets(group, {{{topic, 0}, 5}, {{topic, 1}, 8}});
   ASSERT_EQ(cluster_.delete_records(topic, 0, 7), 7);  // consumed records of p0 gone
   ASSERT_EQ(cluster_.delete_records(topic, 1, 6), 6);  // record 7 of p1 still there
   json cp = progress(group);
   expect_matches_oracle(group, cp);
   EXPECT_EQ(partition(cp, topic, 0)["LastTimestamp"], -1);
-  EXPECT_EQ(partition(cp, topic, 1)["LastTimestamp"], 107);
+  EXPECT_EQ(partition(cp, topic, 1)["LastTimestamp"], t0 + 107);
 }
 
 TEST_F(GetConsumerProgressTest, CommittedOffsetZeroConsumedNothing) {
   const std::string topic = TestCluster::unique_name("zero");
   const std::string group = TestCluster::unique_name("g");
   cluster_.create_topic(topic, 1);
-  cluster_.produce(topic, records(0, 4, 100));
+  cluster_.produce(topic, records(0, 4, recent(100)));
   cluster_.commit_offsets(group, {{{topic, 0}, 0}});
   json cp = progress(group);
   expect_matches_oracle(group, cp);
@@ -283,10 +292,11 @@ TEST_F(GetConsumerProgressTest, TwoHundredPartitions) {
   const std::string topic = TestCluster::unique_name("wide");
   const std::string group = TestCluster::unique_name("g");
   cluster_.create_topic(topic, 200);
+  const int64_t t0 = recent(0);
   std::vector<ProducedRecord> recs;
   std::map<std::pair<std::string, int32_t>, int64_t> commits;
   for (int p = 0; p < 200; ++p) {
-    for (int i = 0; i < p % 5 + 1; ++i) recs.push_back({p, "k", "v", 10000 + p * 10 + i});
+    for (int i = 0; i < p % 5 + 1; ++i) recs.push_back({p, "k", "v", t0 + p * 10 + i});
     commits[{topic, p}] = p % 3;  // 0, 1 or 2
   }
   cluster_.produce(topic, recs);
@@ -299,7 +309,7 @@ TEST_F(GetConsumerProgressTest, TwoHundredPartitions) {
     SCOPED_TRACE(p);
     json row = partition(cp, topic, p);
     ASSERT_FALSE(row.is_null());
-    EXPECT_EQ(row["LastTimestamp"], c == 0 ? 0 : 10000 + p * 10 + std::min(c, produced) - 1);
+    EXPECT_EQ(row["LastTimestamp"], c == 0 ? 0 : t0 + p * 10 + std::min(c, produced) - 1);
   }
 }
 

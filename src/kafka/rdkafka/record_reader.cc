@@ -164,12 +164,16 @@ void RecordReader::read_round(std::vector<Slot*>& slots, Deadline deadline, int 
       finish(s);
     } else {
       state_.on_answer();
-      if (msg->offset >= q.from.value() && msg->offset < q.until.value()) {
+      const bool in_range = msg->offset >= q.from.value() && msg->offset < q.until.value();
+      if (in_range) {
         rd_kafka_timestamp_type_t type;
         s->newest = RecordRef{Offset(msg->offset),
                               TimestampMs(rd_kafka_message_timestamp(msg.get(), &type))};
       }
-      if (msg->offset >= q.until.value() - 1) finish(s);
+      // The oldest record of a range is the first one delivered in it.
+      if (msg->offset >= q.until.value() - 1 || (in_range && q.pick == RecordPick::kOldest)) {
+        finish(s);
+      }
     }
   }
 

@@ -314,8 +314,9 @@ std::string TestCluster::try_commit_offsets(
 
 std::unique_ptr<LiveConsumer> TestCluster::start_consumer(const std::string& group,
                                                           const std::vector<std::string>& topics,
-                                                          const std::string& client_id) {
-  return std::make_unique<LiveConsumer>(bootstrap(), group, topics, client_id);
+                                                          const std::string& client_id,
+                                                          bool auto_commit) {
+  return std::make_unique<LiveConsumer>(bootstrap(), group, topics, client_id, auto_commit);
 }
 
 int64_t TestCluster::delete_records(const std::string& topic, int32_t partition,
@@ -432,13 +433,16 @@ void OpenTransaction::abort() {
 // ---- LiveConsumer -----------------------------------------------------------------------
 
 LiveConsumer::LiveConsumer(const std::string& bootstrap, const std::string& group,
-                           const std::vector<std::string>& topics, const std::string& client_id)
-    : rk_(new_handle(RD_KAFKA_CONSUMER, base_conf({{"bootstrap.servers", bootstrap},
-                                                   {"group.id", group},
-                                                   {"client.id", client_id},
-                                                   {"enable.auto.commit", "false"},
-                                                   {"auto.offset.reset", "earliest"},
-                                                   {"session.timeout.ms", "10000"}}))) {
+                           const std::vector<std::string>& topics, const std::string& client_id,
+                           bool auto_commit)
+    : rk_(new_handle(RD_KAFKA_CONSUMER,
+                     base_conf({{"bootstrap.servers", bootstrap},
+                                {"group.id", group},
+                                {"client.id", client_id},
+                                {"enable.auto.commit", auto_commit ? "true" : "false"},
+                                {"auto.commit.interval.ms", "100"},
+                                {"auto.offset.reset", "earliest"},
+                                {"session.timeout.ms", "10000"}}))) {
   rd_kafka_topic_partition_list_t* list =
       rd_kafka_topic_partition_list_new(static_cast<int>(topics.size()));
   for (const auto& t : topics) {

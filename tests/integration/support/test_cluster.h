@@ -44,8 +44,10 @@ struct ConsumedRecord {
 // A group member that subscribes and polls on its own thread until stop() (or destruction).
 class LiveConsumer {
  public:
+  // With `auto_commit`, the member commits what it consumed every 100 ms, as most consumers do.
   LiveConsumer(const std::string& bootstrap, const std::string& group,
-               const std::vector<std::string>& topics, const std::string& client_id);
+               const std::vector<std::string>& topics, const std::string& client_id,
+               bool auto_commit = false);
   ~LiveConsumer();
   LiveConsumer(const LiveConsumer&) = delete;
   LiveConsumer& operator=(const LiveConsumer&) = delete;
@@ -124,7 +126,8 @@ class TestCluster {
   // A live member of `group` subscribed to `topics`, with `client_id`.
   std::unique_ptr<LiveConsumer> start_consumer(const std::string& group,
                                                const std::vector<std::string>& topics,
-                                               const std::string& client_id);
+                                               const std::string& client_id,
+                                               bool auto_commit = false);
 
   // DeleteRecords: moves the partition's log start to `before_offset`; returns the new low
   // watermark the broker reported.

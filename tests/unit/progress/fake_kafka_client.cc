@@ -55,6 +55,7 @@ Result<std::vector<GroupDescription>> FakeKafkaClient::describe_groups(
 
 Result<std::vector<CommittedOffset>> FakeKafkaClient::committed_offsets(const std::string& id,
                                                                         Deadline) {
+  if (on_committed_offsets) on_committed_offsets();
   if (fail_all) return *fail_all;
   std::vector<CommittedOffset> out;
   auto it = groups_.find(id);
@@ -104,6 +105,7 @@ Result<std::vector<RecordRangeResult>> FakeKafkaClient::newest_records(
       for (const auto& rec : p.records) {
         if (rec.offset < q.from.value() || rec.offset >= q.until.value() || rec.marker) continue;
         if (rec.offset < p.log_start) continue;
+        if (q.pick == RecordPick::kOldest && r.record) break;
         r.record = RecordRef{Offset(rec.offset), TimestampMs(rec.timestamp)};
       }
     }

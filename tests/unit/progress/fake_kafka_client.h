@@ -3,6 +3,7 @@
 // compaction); groups hold commits and members. Counts calls so tests can check the cost.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -42,6 +43,8 @@ class FakeKafkaClient final : public KafkaClient {
   void commit(const std::string& group, const std::string& topic, int32_t p, int64_t offset);
 
   std::optional<Error> fail_all;  // every call fails with this
+  // Called at the start of committed_offsets(), outside the fake's lock (tests block in it).
+  std::function<void()> on_committed_offsets;
   int newest_records_calls = 0;
 
   Result<std::vector<GroupListing>> list_groups(Deadline) override;

@@ -2,12 +2,25 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <future>
+#include <thread>
+
 #include "fake_kafka_client.h"
 
 namespace kprogress {
 namespace {
 
 using testing::FakeKafkaClient;
+
+// Polls `condition` for up to 5 s.
+bool testing_wait(const std::function<bool()>& condition) {
+  for (int i = 0; i < 500; ++i) {
+    if (condition()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return condition();
+}
 
 class FixedClock final : public Clock {
  public:
@@ -176,6 +189,63 @@ TEST_F(ProgressServiceTest, HiddenTimestampsReadNoRecords) {
   auto r = service_.group_progress("g", deadline(), {.want_last_timestamp = false});
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(kafka_.newest_records_calls, 0);
+}
+
+TEST_F(ProgressServiceTest, ConcurrentIdenticalRequestsShareOneQuery) {
+  kafka_.produce("t", 0, 5, 1);
+  kafka_.commit("g", "t", 0, 3);
+  std::promise<void> entered, release;
+  auto release_future = release.get_future().share();
+  std::atomic<int> calls{0};
+  kafka_.on_committed_offsets = [&] {
+    if (calls++ == 0) {
+      entered.set_value();
+      release_future.wait();
+    }
+  };
+  auto first =
+      std::async(std::launch::async, [&] { return service_.group_progress("g", deadline()); });
+  entered.get_future().wait();  // the first query is in flight
+  auto second =
+      std::async(std::launch::async, [&] { return service_.group_progress("g", deadline()); });
+  // The second caller registers as a follower before the first finishes: wait for it.
+  ASSERT_TRUE(testing_wait([&] { return service_.queries_shared() == 1; }));
+  release.set_value();
+  auto a = first.get();
+  auto b = second.get();
+  ASSERT_TRUE(a.ok());
+  ASSERT_TRUE(b.ok());
+  EXPECT_EQ(a->total_lag, b->total_lag);
+  EXPECT_EQ(calls.load(), 1);
+  EXPECT_EQ(service_.queries_started(), 1u);
+  // Once finished, the next request asks Kafka again (fresh by default).
+  ASSERT_TRUE(service_.group_progress("g", deadline()).ok());
+  EXPECT_EQ(service_.queries_started(), 2u);
+}
+
+TEST_F(ProgressServiceTest, OldestUnconsumedRecordForLagInSeconds) {
+  kafka_.produce("t", 0, 3, 100);  // 0,1,2
+  kafka_.add_marker("t", 0);       // 3
+  kafka_.produce("t", 1, 4, 500);  // 0..3
+  kafka_.commit("g", "t", 0, 3);   // only the marker left: no data record to consume
+  kafka_.commit("g", "t", 1, 1);   // records 1..3 unconsumed; the oldest is 1 (ts 501)
+  auto r = service_.group_progress("g", deadline());
+  ASSERT_TRUE(r.ok());
+  std::vector<PartitionProgress*> parts;
+  for (auto& t : r->topics)
+    for (auto& p : t.partitions) parts.push_back(&p);
+  auto oldest = service_.records().oldest_unconsumed(parts, deadline());
+  ASSERT_TRUE(oldest.ok());
+  ASSERT_EQ(oldest->size(), 2u);
+  for (const auto& o : *oldest) {
+    if (o.partition->tp.partition.value() == 0) {
+      EXPECT_FALSE(o.record.has_value());
+    } else {
+      ASSERT_TRUE(o.record.has_value());
+      EXPECT_EQ(o.record->offset, Offset(1));
+      EXPECT_EQ(o.record->timestamp, TimestampMs(501));
+    }
+  }
 }
 
 }  // namespace

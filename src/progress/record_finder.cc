@@ -1,0 +1,145 @@
+#include "progress/record_finder.h"
+
+#include "progress/lag_math.h"
+
+namespace kprogress {
+
+uint64_t RecordFinder::reads() const {
+  std::lock_guard lock(mu_);
+  return reads_;
+}
+
+std::optional<RecordRef> RecordFinder::cached(std::map<Key, std::optional<RecordRef>>& cache,
+                                              const Key& key, bool* hit) {
+  std::lock_guard lock(mu_);
+  auto it = cache.find(key);
+  *hit = it != cache.end();
+  return *hit ? it->second : std::nullopt;
+}
+
+void RecordFinder::remember(std::map<Key, std::optional<RecordRef>>& cache, const Key& key,
+                            std::optional<RecordRef> value) {
+  std::lock_guard lock(mu_);
+  // Bounded: cleared wholesale when full; the next cycle reads what it needs again.
+  if (cache.size() >= max_entries_) cache.clear();
+  cache[key] = value;
+}
+
+Result<void> RecordFinder::resolve_last(const std::vector<PartitionProgress*>& partitions,
+                                        Deadline deadline) {
+  struct Search {
+    PartitionProgress* p;
+    Offset from;
+  };
+  std::vector<Search> pending;
+  for (PartitionProgress* p : partitions) {
+    const LastTimestampPlan plan = plan_last_timestamp(*p->committed, p->log_start);
+    if (plan.known) {
+      p->last_timestamp = *plan.known;
+      p->last_record_offset.reset();
+      continue;
+    }
+    bool hit = false;
+    auto c = cached(last_, {p->tp, p->committed->value()}, &hit);
+    if (hit && c && c->offset >= p->log_start) {
+      p->last_timestamp = c->timestamp.value();
+      p->last_record_offset = c->offset;
+      continue;
+    }
+    pending.push_back({p, Offset(p->committed->value() - 1)});
+  }
+
+  // Each round asks, for every unresolved partition, the newest record of a window below the
+  // committed offset; windows that hold only transaction markers or compacted-away records
+  // widen (doubling) towards the log start.
+  while (!pending.empty()) {
+    std::vector<RecordRangeQuery> queries;
+    queries.reserve(pending.size());
+    for (const auto& s : pending) {
+      queries.push_back({s.p->tp, s.from, *s.p->committed, RecordPick::kNewest});
+    }
+    auto results = kafka_.newest_records(queries, deadline);
+    {
+      std::lock_guard lock(mu_);
+      reads_ += queries.size();
+    }
+    if (!results) return results.error();
+    if (results->size() != pending.size()) {
+      return Error::internal("the record reader answered " + std::to_string(results->size()) +
+                             " of " + std::to_string(pending.size()) + " queries");
+    }
+    std::vector<Search> next;
+    for (size_t i = 0; i < pending.size(); ++i) {
+      Search s = pending[i];
+      const RecordRangeResult& r = (*results)[i];
+      if (r.error) {
+        // The range fell below the log start while we looked: retention removed the record.
+        if (r.error->code == ErrorCode::kNotFound) {
+          s.p->last_timestamp = kTimestampUnknown;
+          continue;
+        }
+        return r.error->with_context(s.p->tp.to_string());
+      }
+      if (r.record) {
+        s.p->last_timestamp = r.record->timestamp.value();
+        s.p->last_record_offset = r.record->offset;
+        remember(last_, {s.p->tp, s.p->committed->value()}, r.record);
+        continue;
+      }
+      auto wider = widen_search(*s.p->committed, s.from, s.p->log_start);
+      if (!wider) {
+        s.p->last_timestamp = kTimestampUnknown;  // no data record left below the commit
+        continue;
+      }
+      s.from = *wider;
+      next.push_back(s);
+    }
+    pending = std::move(next);
+  }
+  return {};
+}
+
+Result<std::vector<RecordFinder::Oldest>> RecordFinder::oldest_unconsumed(
+    const std::vector<PartitionProgress*>& partitions, Deadline deadline) {
+  std::vector<Oldest> out;
+  std::vector<PartitionProgress*> to_read;
+  for (PartitionProgress* p : partitions) {
+    if (!p->committed || p->lag <= 0) continue;
+    bool hit = false;
+    auto c = cached(oldest_, {p->tp, p->committed->value()}, &hit);
+    if (hit && c && c->offset >= p->log_start) {
+      out.push_back({p, c});
+      continue;
+    }
+    to_read.push_back(p);
+  }
+  if (to_read.empty()) return out;
+  std::vector<RecordRangeQuery> queries;
+  for (PartitionProgress* p : to_read) {
+    // Records below the log start are gone: the oldest unconsumed one is at the log start.
+    const Offset from(std::max(p->committed->value(), p->log_start.value()));
+    queries.push_back({p->tp, from, p->high_watermark, RecordPick::kOldest});
+  }
+  auto results = kafka_.newest_records(queries, deadline);
+  {
+    std::lock_guard lock(mu_);
+    reads_ += queries.size();
+  }
+  if (!results) return results.error();
+  for (size_t i = 0; i < to_read.size() && i < results->size(); ++i) {
+    const RecordRangeResult& r = (*results)[i];
+    if (r.error) {
+      if (r.error->code == ErrorCode::kNotFound) {
+        out.push_back({to_read[i], std::nullopt});  // raced with retention; next cycle knows
+        continue;
+      }
+      return r.error->with_context(to_read[i]->tp.to_string());
+    }
+    // Only found records are cached: "nothing yet" changes as soon as something is produced.
+    if (r.record) remember(oldest_, {to_read[i]->tp, to_read[i]->committed->value()}, r.record);
+    out.push_back({to_read[i], r.record});
+  }
+  return out;
+}
+
+}  // namespace kprogress
