@@ -143,7 +143,7 @@ bhttp::response<bhttp::string_body> to_beast(HttpResponse&& in, unsigned version
                                              bool head) {
   bhttp::response<bhttp::string_body> out;
   out.version(version);
-  if (in.status < 100 || in.status > 999) {
+  if (in.status < 200 || in.status > 999) {  // 1xx are interim: never a final answer
     spdlog::error("http: handler returned invalid status {}; sending 500", in.status);
     in.status = 500;
   }
@@ -160,6 +160,7 @@ bhttp::response<bhttp::string_body> to_beast(HttpResponse&& in, unsigned version
     out.insert(name, value);
   }
   out.body() = std::move(in.body);
+  if (in.status == 204 || in.status == 304) out.body().clear();  // must not have one
   out.keep_alive(keep_alive);
   out.prepare_payload();
   if (head) out.body().clear();  // Content-Length stays that of the GET response
@@ -305,7 +306,13 @@ class SessionImpl final : public Session, public std::enable_shared_from_this<Se
   asio::awaitable<void> fail(const HttpRequest& request, Clock::time_point start, int status,
                              const std::string& message) {
     HttpResponse response = render_error(core_.renderer, request, status, message);
-    co_await respond(request, std::string(kUnmatchedRoute), start, std::move(response), 11, false);
+    // A 413 has a complete header: record it under its route, like any other answer.
+    std::string route(kUnmatchedRoute);
+    if (!request.path.empty()) {
+      Router::Match match = core_.router.match(request.method, request.path);
+      if (match.outcome == Router::Match::Outcome::kFound) route = match.route;
+    }
+    co_await respond(request, route, start, std::move(response), 11, false);
   }
 
   asio::awaitable<void> respond(const HttpRequest& request, const std::string& route,

@@ -9,7 +9,10 @@ namespace kprogress {
 HttpResponse invoke_recovering(const HttpHandler& handler, const HttpRequest& request,
                                std::string_view route, const ErrorRenderer& renderer) {
   try {
-    return handler(request);
+    HttpResponse response = handler(request);
+    if (response.status >= 200 && response.status <= 999) return response;
+    spdlog::error("http: handler for {} {} returned status {}", request.method, route,
+                  response.status);
   } catch (const std::exception& e) {
     spdlog::error("http: handler for {} {} threw: {}", request.method, route, e.what());
   } catch (...) {

@@ -31,8 +31,8 @@ struct RequestRecord {
   size_t response_bytes = 0;             // body bytes
 };
 
-// Runs `handler`; an exception escaping it is logged (with `route`) and becomes a 500 rendered
-// by `renderer`. Never throws.
+// Runs `handler`; an exception escaping it, or a status that cannot be a final answer (outside
+// 200..999), is logged (with `route`) and becomes a 500 rendered by `renderer`. Never throws.
 HttpResponse invoke_recovering(const HttpHandler& handler, const HttpRequest& request,
                                std::string_view route, const ErrorRenderer& renderer);
 

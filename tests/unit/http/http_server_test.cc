@@ -110,6 +110,29 @@ TEST(HttpServerTest, PipelinedRequestsAreAnsweredInOrder) {
   EXPECT_LT(first, second);
 }
 
+TEST(HttpServerTest, InvalidHandlerStatusesAreRepaired) {
+  Router router;
+  router.add({"GET"}, "/no-content", [](const HttpRequest&) { return text("dropped", 204); });
+  router.add({"GET"}, "/interim", [](const HttpRequest&) { return text("bad", 101); });
+  router.add({"GET"}, "/bogus", [](const HttpRequest&) { return text("bad", 7); });
+  RunningServer s(std::move(router));
+  auto client = TestClient::connect(s.port());
+  ASSERT_TRUE(client.ok()) << client.error().message;
+  ClientRequest request;
+  request.target = "/no-content";
+  Result<ClientResponse> empty = (*client)->send(request);
+  ASSERT_TRUE(empty.ok()) << empty.error().message;
+  EXPECT_EQ(empty->status, 204);
+  EXPECT_EQ(empty->body, "");
+  for (std::string target : {"/interim", "/bogus"}) {
+    request.target = target;
+    Result<ClientResponse> r = (*client)->send(request);
+    ASSERT_TRUE(r.ok()) << target << ": " << r.error().message;
+    EXPECT_EQ(r->status, 500) << target;
+    EXPECT_EQ(r->body, "{\"status\":500,\"path\":\"" + target + "\"}");
+  }
+}
+
 TEST(HttpServerTest, ExpectContinueGetsA100BeforeTheBody) {
   RunningServer s(basic_router());
   auto conn = RawConnection::connect(s.port());
@@ -138,6 +161,7 @@ TEST(HttpServerTest, BodyTooLargeIs413) {
   Result<ClientResponse> r = fetch(s.port(), big);
   ASSERT_TRUE(r.ok()) << r.error().message;
   EXPECT_EQ(r->status, 413);
+  EXPECT_TRUE(s.observed_contains({"/echo", "POST", 413}));
   EXPECT_EQ(r->header("Content-Type"), "application/json");
   EXPECT_FALSE(r->keep_alive);
 

@@ -184,6 +184,16 @@ TEST(MiddlewareTest, ThrowingHandlerBecomesA500FromTheRenderer) {
 
   HttpHandler throws_int = [](const HttpRequest&) -> HttpResponse { throw 42; };
   EXPECT_EQ(invoke_recovering(throws_int, HttpRequest{}, "/x", {}).status, 500);
+
+  HttpHandler interim = [](const HttpRequest&) {
+    HttpResponse r;
+    r.status = 100;
+    r.body = "not final";
+    return r;
+  };
+  HttpResponse repaired = invoke_recovering(interim, HttpRequest{}, "/x", renderer);
+  EXPECT_EQ(repaired.status, 500);
+  EXPECT_EQ(repaired.body, "custom");
 }
 
 TEST(MiddlewareTest, ThrowingRendererFallsBackToPlainText) {
