@@ -49,7 +49,7 @@ static_assert(sizeof(Sample) == 24, "a Sample is three 64-bit numbers; keep it p
 class SampleWindow {
  public:
   SampleWindow() = default;
-  SampleWindow(std::span<const Sample> samples) : older_(samples) {}  // NOLINT: implicit
+  SampleWindow(std::span<const Sample> samples) : older_(samples) {}     // NOLINT: implicit
   SampleWindow(const std::vector<Sample>& samples) : older_(samples) {}  // NOLINT: implicit
   SampleWindow(std::span<const Sample> older, std::span<const Sample> newer)
       : older_(older), newer_(newer) {}
@@ -149,11 +149,11 @@ std::optional<double> consumption_rate(SampleWindow w);
 std::optional<double> production_rate(SampleWindow w);
 
 enum class DrainState : uint8_t {
-  kDraining,        // lag > 0 and consuming faster than producing: seconds is set (> 0)
-  kNoLag,           // lag == 0: seconds is 0
-  kNotConsuming,    // lag > 0 and the committed offset is not moving: never
-  kFallingBehind,   // lag > 0, consuming, but no faster than records arrive: never
-  kNotEnoughData,   // lag > 0 and a rate is unknown: cannot tell yet
+  kDraining,       // lag > 0 and consuming faster than producing: seconds is set (> 0)
+  kNoLag,          // lag == 0: seconds is 0
+  kNotConsuming,   // lag > 0 and the committed offset is not moving: never
+  kFallingBehind,  // lag > 0, consuming, but no faster than records arrive: never
+  kNotEnoughData,  // lag > 0 and a rate is unknown: cannot tell yet
 };
 // "draining", "no_lag", "not_consuming", "falling_behind", "not_enough_data".
 std::string_view drain_state_name(DrainState s);
