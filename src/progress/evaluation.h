@@ -140,9 +140,10 @@ std::string_view rule_name(Rule r);
 inline constexpr size_t kMaxWindowSamples = 255;
 
 struct EvaluationConfig {
-  size_t window_samples = 10;  // the newest samples evaluated (Burrow's default "intervals")
-  size_t min_samples = 3;      // fewer (with a commit) in the window: OK, incomplete
-  int64_t allowed_lag = 0;     // a lag at or under this counts as zero
+  // The newest samples evaluated (Burrow's default "intervals"); no more than the history holds.
+  size_t window_samples = 10;
+  size_t min_samples = 3;               // fewer (with a commit) in the window: OK, incomplete
+  int64_t allowed_lag = 0;              // a lag at or under this counts as zero
   std::optional<double> warn_after_s;   // lag in seconds above this: at least WARN
   std::optional<double> error_after_s;  // lag in seconds above this: at least ERR
 };
@@ -170,8 +171,7 @@ struct PartitionEvaluation {
   bool operator==(const PartitionEvaluation&) const = default;
 };
 
-PartitionEvaluation evaluate_partition(const PartitionInput& input,
-                                       const EvaluationConfig& config);
+PartitionEvaluation evaluate_partition(const PartitionInput& input, const EvaluationConfig& config);
 
 struct GroupEvaluation {
   Status status = Status::kOk;   // OK, WARN or ERR
