@@ -25,6 +25,11 @@ void RecordFinder::remember(std::map<Key, std::optional<RecordRef>>& cache, cons
   cache[key] = value;
 }
 
+uint64_t RecordFinder::calls() const {
+  std::lock_guard lock(mu_);
+  return calls_;
+}
+
 Result<void> RecordFinder::resolve_last(const std::vector<PartitionProgress*>& partitions,
                                         Deadline deadline) {
   struct Search {
@@ -62,6 +67,7 @@ Result<void> RecordFinder::resolve_last(const std::vector<PartitionProgress*>& p
     {
       std::lock_guard lock(mu_);
       reads_ += queries.size();
+      ++calls_;
     }
     if (!results) return results.error();
     if (results->size() != pending.size()) {
@@ -124,6 +130,7 @@ Result<std::vector<RecordFinder::Oldest>> RecordFinder::oldest_unconsumed(
   {
     std::lock_guard lock(mu_);
     reads_ += queries.size();
+    ++calls_;
   }
   if (!results) return results.error();
   for (size_t i = 0; i < to_read.size() && i < results->size(); ++i) {

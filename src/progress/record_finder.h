@@ -36,8 +36,10 @@ class RecordFinder {
   Result<std::vector<Oldest>> oldest_unconsumed(const std::vector<PartitionProgress*>& partitions,
                                                 Deadline deadline);
 
-  // Reads of Kafka records so far (cache misses), for the collector's cost metrics.
+  // Partitions whose records were read from Kafka (cache misses), and the KafkaClient calls
+  // that read them, so far: the collector's cost metrics.
   uint64_t reads() const;
+  uint64_t calls() const;
 
  private:
   using Key = std::pair<TopicPartition, int64_t>;
@@ -52,6 +54,7 @@ class RecordFinder {
   std::map<Key, std::optional<RecordRef>> last_;    // (tp, committed) -> newest below
   std::map<Key, std::optional<RecordRef>> oldest_;  // (tp, committed) -> oldest at or above
   uint64_t reads_ = 0;
+  uint64_t calls_ = 0;
 };
 
 }  // namespace kprogress

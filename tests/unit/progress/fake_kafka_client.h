@@ -40,6 +40,7 @@ class FakeKafkaClient final : public KafkaClient {
   void create_topic(const std::string& topic, int32_t partitions);
   FakePartition& partition(const std::string& topic, int32_t p);
   FakeGroup& group(const std::string& id) { return groups_[id]; }
+  void remove_group(const std::string& id) { groups_.erase(id); }
   void commit(const std::string& group, const std::string& topic, int32_t p, int64_t offset);
 
   std::optional<Error> fail_all;  // every call fails with this
