@@ -2,6 +2,7 @@
 
 #include <toml++/toml.h>
 
+#include <cstdint>
 #include <cstdlib>
 #include <fstream>
 #include <set>
@@ -152,8 +153,11 @@ class Reader {
 };
 
 void read_server(Reader& r, const toml::table& t, ServerConfig& s) {
-  r.only_keys(t, {"listen", "request_timeout", "workers", "tls"}, "[server]");
+  r.only_keys(t, {"listen", "request_timeout", "workers", "tls", "max_staleness", "native_api"},
+              "[server]");
   if (auto v = r.listen(t, "listen")) s.listen = *v;
+  if (auto v = r.duration(t, "max_staleness")) s.max_staleness = *v;
+  if (auto v = r.boolean(t, "native_api")) s.native_api = *v;
   if (auto v = r.duration(t, "request_timeout")) s.request_timeout = *v;
   if (auto v = r.integer(t, "workers", 1, 1024)) s.workers = static_cast<int>(*v);
   if (const toml::table* tls = r.table(t, "tls")) {
@@ -171,6 +175,33 @@ void read_server(Reader& r, const toml::table& t, ServerConfig& s) {
     c.key_file = r.string(*tls, "key", true, "[server.tls]").value_or("");
     s.tls = c;
   }
+}
+
+void read_collector(Reader& r, const toml::table& t, CollectorConfig& c) {
+  r.only_keys(t,
+              {"enabled", "interval", "cycle_timeout", "concurrency", "include", "exclude",
+               "expire_after", "lag_seconds", "granularity", "window", "min_samples", "allowed_lag",
+               "warn_after", "error_after"},
+              "[collector]");
+  if (auto v = r.boolean(t, "enabled")) c.enabled = *v;
+  if (auto v = r.duration(t, "interval")) c.interval = *v;
+  if (auto v = r.duration(t, "cycle_timeout")) c.cycle_timeout = *v;
+  if (auto v = r.integer(t, "concurrency", 1, 256)) c.concurrency = static_cast<int>(*v);
+  c.include = r.string_list(t, "include");
+  c.exclude = r.string_list(t, "exclude");
+  if (auto v = r.duration(t, "expire_after")) c.expire_after = *v;
+  if (auto v = r.boolean(t, "lag_seconds")) c.lag_seconds = *v;
+  if (auto v = r.string(t, "granularity", false, "[collector]")) {
+    if (*v != "partition" && *v != "topic") {
+      r.fail(*t.get("granularity"), "\"granularity\" must be \"partition\" or \"topic\"");
+    }
+    c.granularity = *v;
+  }
+  if (auto v = r.integer(t, "window", 2, 255)) c.window = static_cast<int>(*v);
+  if (auto v = r.integer(t, "min_samples", 1, 255)) c.min_samples = static_cast<int>(*v);
+  if (auto v = r.integer(t, "allowed_lag", 0, INT64_MAX)) c.allowed_lag = *v;
+  if (auto v = r.duration(t, "warn_after")) c.warn_after = *v;
+  if (auto v = r.duration(t, "error_after")) c.error_after = *v;
 }
 
 void read_auth(Reader& r, const toml::table& t, AuthConfig& a) {
@@ -296,8 +327,9 @@ Result<Config> parse_config(const std::string& text, const std::string& path) {
   Config c;
   c.path = path;
   Reader r(path);
-  r.only_keys(root, {"server", "auth", "access_key", "instance"}, "the file");
+  r.only_keys(root, {"server", "auth", "collector", "access_key", "instance"}, "the file");
   if (const toml::table* s = r.table(root, "server")) read_server(r, *s, c.server);
+  if (const toml::table* t = r.table(root, "collector")) read_collector(r, *t, c.collector);
   if (const toml::table* a = r.table(root, "auth")) read_auth(r, *a, c.auth);
   for (const toml::table* t : r.tables(root, "access_key")) {
     c.access_keys.emplace_back();
@@ -341,6 +373,19 @@ Result<void> validate_config(const Config& c) {
                     "\", which is not configured");
       }
     }
+  }
+  const auto& col = c.collector;
+  if (col.interval.count() <= 0) return fail("[collector] interval must be positive");
+  if (col.cycle_timeout.count() <= 0) return fail("[collector] cycle_timeout must be positive");
+  if (col.min_samples > col.window) {
+    return fail("[collector] min_samples (" + std::to_string(col.min_samples) +
+                ") cannot exceed window (" + std::to_string(col.window) + ")");
+  }
+  if (col.warn_after && col.error_after && *col.warn_after > *col.error_after) {
+    return fail("[collector] warn_after cannot be later than error_after");
+  }
+  if (c.server.max_staleness.count() > 0 && !col.enabled) {
+    return fail("[server] max_staleness needs the collector ([collector] enabled = true)");
   }
   if (c.auth.enabled && c.access_keys.empty()) {
     return fail(

@@ -33,6 +33,30 @@ struct ServerConfig {
   std::chrono::milliseconds request_timeout{10000};
   int workers = 16;
   std::optional<TlsConfig> tls;
+  // GetConsumerProgress may answer from the collector's snapshot when it is younger than this;
+  // 0 (the default): always fresh from Kafka.
+  std::chrono::milliseconds max_staleness{0};
+  // Serve the native JSON API (/api/v1/...) and /metrics; they are not signed (like every
+  // Prometheus exporter): keep them on a trusted network, or turn them off.
+  bool native_api = true;
+};
+
+struct CollectorConfig {
+  bool enabled = true;
+  std::chrono::milliseconds interval{30000};
+  std::chrono::milliseconds cycle_timeout{25000};
+  int concurrency = 8;
+  std::vector<std::string> include;  // group id regexes; empty: all
+  std::vector<std::string> exclude;
+  std::chrono::milliseconds expire_after{10 * 60 * 1000};
+  bool lag_seconds = true;
+  std::string granularity = "partition";  // metrics: "partition" or "topic"
+  // Evaluation (Burrow's rules; see README).
+  int window = 10;
+  int min_samples = 3;
+  int64_t allowed_lag = 0;
+  std::optional<std::chrono::milliseconds> warn_after;  // lag in seconds thresholds
+  std::optional<std::chrono::milliseconds> error_after;
 };
 
 struct AuthConfig {
@@ -60,6 +84,7 @@ struct Config {
   std::string path;  // the file it came from
   ServerConfig server;
   AuthConfig auth;
+  CollectorConfig collector;
   std::vector<AccessKeyConfig> access_keys;
   std::vector<InstanceConfig> instances;
 };

@@ -15,6 +15,7 @@
 #include "api/alikafka/rpc_call.h"
 #include "api/api_request.h"
 #include "api/auth/signed_request.h"
+#include "progress/collector.h"
 #include "progress/progress_service.h"
 
 namespace kprogress {
@@ -34,6 +35,10 @@ struct AlikafkaInstance {
   std::string id;
   std::string region;
   ProgressService* progress = nullptr;  // not owned
+  // When set with max_staleness > 0, a group whose collected numbers are younger than
+  // max_staleness is answered from the collector's snapshot instead of a fresh Kafka query.
+  const Collector* collector = nullptr;  // not owned
+  std::chrono::milliseconds max_staleness{0};
 };
 
 struct AlikafkaApiOptions {

@@ -51,6 +51,14 @@ GatewayResult<std::string> get_consumer_progress(const AlikafkaApi& api,
   if (!instance || instance->region != *region) return instance_not_found(*instance_id, *region);
   if (!ctx.caller.may_read(instance->id)) return GatewayError::forbidden_ram();
 
+  if (instance->collector && instance->max_staleness.count() > 0) {
+    auto snapshot = instance->collector->snapshot();
+    const GroupSnapshot* g = snapshot->find(*group);
+    const int64_t age = SystemClock::instance().now_ms() - (g ? g->updated_ms : 0);
+    if (g && !g->error && g->updated_ms > 0 && age <= instance->max_staleness.count()) {
+      return render_progress(g->to_progress(), render, call.format, ctx.request_id);
+    }
+  }
   ProgressOptions options;
   options.want_last_timestamp = !render.hide_last_timestamp;
   auto progress = instance->progress->group_progress(*group, ctx.deadline, options);

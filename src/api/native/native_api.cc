@@ -1,0 +1,165 @@
+#include "api/native/native_api.h"
+
+#include <nlohmann/json.hpp>
+
+#include "api/native/progress_json.h"
+
+namespace kprogress {
+namespace {
+
+using json = nlohmann::ordered_json;
+
+ApiResponse reply(int status, const json& body) {
+  return {status,
+          "application/json; charset=utf-8",
+          {},
+          body.dump(-1, ' ', false, json::error_handler_t::replace)};
+}
+
+ApiResponse error(int status, const std::string& code, const std::string& message) {
+  return reply(status, {{"error", {{"code", code}, {"message", message}}}});
+}
+
+json optional_number(const std::optional<double>& v) { return v ? json(*v) : json(nullptr); }
+
+json cycle_json(const InstanceSnapshot& s) {
+  const CycleStats& c = s.last_cycle;
+  return {{"ready", s.ready()},
+          {"cycles", s.cycles},
+          {"last_success_ms", s.last_success_ms},
+          {"last_cycle",
+           {{"started_ms", c.started_ms},
+            {"duration_ms", c.duration_ms},
+            {"kafka_calls", c.kafka_calls},
+            {"record_reads", c.record_reads},
+            {"groups", c.groups},
+            {"partitions", c.partitions},
+            {"failed_groups", c.failed_groups},
+            {"error", c.error ? json(*c.error) : json(nullptr)}}}};
+}
+
+json group_summary(const GroupSnapshot& g) {
+  return {{"group", g.group_id},
+          {"state", group_state_name(g.state)},
+          {"status", status_name(g.evaluation.status)},
+          {"total_lag", g.total_lag},
+          {"max_lag_seconds", optional_number(g.max_lag_seconds)},
+          {"last_timestamp", g.last_timestamp},
+          {"members", g.members.size()},
+          {"partitions", g.partitions.size()},
+          {"updated_ms", g.updated_ms},
+          {"error", g.error ? json(*g.error) : json(nullptr)}};
+}
+
+// The native progress JSON, with what only the collector knows added per partition.
+json group_full(const GroupSnapshot& g) {
+  json out = progress_to_json(g.to_progress());
+  out["status"] = status_name(g.evaluation.status);
+  out["max_lag_seconds"] = optional_number(g.max_lag_seconds);
+  out["updated_ms"] = g.updated_ms;
+  out["error"] = g.error ? json(*g.error) : json(nullptr);
+  out["source"] = "collector";
+  for (auto& t : out["topics"]) {
+    for (auto& p : t["partitions"]) {
+      const TopicPartition tp{t["topic"].get<std::string>(),
+                              PartitionId(p["partition"].get<int32_t>())};
+      auto it = g.partitions.find(tp);
+      if (it == g.partitions.end()) continue;
+      const PartitionSnapshot& ps = it->second;
+      p["lag_seconds"] = optional_number(ps.lag_seconds);
+      p["only_markers_left"] = ps.only_markers_left;
+      p["consume_rate"] = optional_number(ps.consume_rate);
+      p["produce_rate"] = optional_number(ps.produce_rate);
+      p["drain"] = {{"state", drain_state_name(ps.drain.state)},
+                    {"seconds", optional_number(ps.drain.seconds)}};
+      p["status"] = status_name(ps.evaluation.status);
+      p["rule"] = rule_name(ps.evaluation.rule);
+      json history = json::array();
+      const SampleWindow w = ps.history.window();
+      for (size_t i = 0; i < w.size(); ++i) {
+        history.push_back({{"at_ms", w[i].at_ms},
+                           {"committed", w[i].has_commit() ? json(w[i].committed) : json(nullptr)},
+                           {"high_watermark", w[i].high_watermark}});
+      }
+      p["history"] = std::move(history);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+NativeApi::NativeApi(std::vector<Instance> instances, std::chrono::milliseconds request_timeout)
+    : instances_(std::move(instances)), request_timeout_(request_timeout) {}
+
+const NativeApi::Instance* NativeApi::find(const std::string& id) const {
+  for (const auto& i : instances_)
+    if (i.id == id) return &i;
+  return nullptr;
+}
+
+ApiResponse NativeApi::instances() const {
+  json out = json::array();
+  for (const auto& i : instances_) {
+    json row = {{"id", i.id}, {"region", i.region}, {"collector", i.collector != nullptr}};
+    if (i.collector) {
+      auto s = i.collector->snapshot();
+      row["health"] = cycle_json(*s);
+      row["groups"] = s->groups.size();
+    }
+    out.push_back(std::move(row));
+  }
+  return reply(200, {{"instances", out}});
+}
+
+ApiResponse NativeApi::groups(const std::string& instance_id) const {
+  const Instance* i = find(instance_id);
+  if (!i) return error(404, "InstanceNotFound", "no instance \"" + instance_id + "\"");
+  if (!i->collector) {
+    return error(409, "CollectorDisabled",
+                 "the collector is off for this instance; ask for one group instead");
+  }
+  auto s = i->collector->snapshot();
+  json groups = json::array();
+  for (const auto& [id, g] : s->groups) groups.push_back(group_summary(g));
+  return reply(200, {{"instance", instance_id}, {"health", cycle_json(*s)}, {"groups", groups}});
+}
+
+ApiResponse NativeApi::group(const std::string& instance_id, const std::string& group_id,
+                             bool fresh) const {
+  const Instance* i = find(instance_id);
+  if (!i) return error(404, "InstanceNotFound", "no instance \"" + instance_id + "\"");
+  if (i->collector && !fresh) {
+    auto s = i->collector->snapshot();
+    if (const GroupSnapshot* g = s->find(group_id)) return reply(200, group_full(*g));
+  }
+  auto p = i->progress->group_progress(group_id, Deadline::after(request_timeout_));
+  if (!p) {
+    switch (p.error().code) {
+      case ErrorCode::kNotFound: return error(404, "GroupNotFound", p.error().message);
+      case ErrorCode::kUnavailable:
+      case ErrorCode::kDeadlineExceeded: return error(503, "KafkaUnavailable", p.error().message);
+      default: return error(500, "InternalError", p.error().message);
+    }
+  }
+  json out = progress_to_json(*p);
+  out["source"] = "kafka";
+  return reply(200, out);
+}
+
+ApiResponse NativeApi::ready() const {
+  json waiting = json::array();
+  for (const auto& i : instances_) {
+    if (!i.collector) continue;
+    auto s = i.collector->snapshot();
+    if (s->ready()) continue;
+    waiting.push_back({{"instance", i.id},
+                       {"cycles", s->cycles},
+                       {"reason", s->last_cycle.error ? *s->last_cycle.error
+                                                      : std::string("first cycle not finished")}});
+  }
+  if (waiting.empty()) return reply(200, {{"ready", true}});
+  return reply(503, {{"ready", false}, {"waiting", waiting}});
+}
+
+}  // namespace kprogress

@@ -1,0 +1,92 @@
+// The native JSON API and /readyz over a fake Kafka and a real Collector.
+#include "api/native/native_api.h"
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "fake_kafka_client.h"
+
+namespace kprogress {
+namespace {
+
+using json = nlohmann::json;
+
+class NativeApiTest : public ::testing::Test {
+ protected:
+  NativeApiTest() {
+    kafka_.produce("t", 0, 10, clock_.now_ms() - 5000);
+    kafka_.commit("g", "t", 0, 4);
+    kafka_.group("g").state = GroupState::kEmpty;
+    CollectorOptions o;
+    collector_ = std::move(*Collector::create("i1", kafka_, clock_, o));
+    api_ = std::make_unique<NativeApi>(
+        std::vector<NativeApi::Instance>{{"i1", "cn-hangzhou", &progress_, collector_.get()}},
+        std::chrono::seconds(5));
+  }
+  static json body(const ApiResponse& r) { return json::parse(r.body); }
+
+  testing::FakeKafkaClient kafka_;
+  SystemClock clock_;
+  ProgressService progress_{kafka_, clock_};
+  std::unique_ptr<Collector> collector_;
+  std::unique_ptr<NativeApi> api_;
+};
+
+TEST_F(NativeApiTest, NotReadyUntilTheFirstCycle) {
+  ApiResponse r = api_->ready();
+  EXPECT_EQ(r.status, 503);
+  EXPECT_EQ(body(r)["waiting"][0]["instance"], "i1");
+  collector_->run_cycle();
+  EXPECT_EQ(api_->ready().status, 200);
+}
+
+TEST_F(NativeApiTest, ReadinessSaysWhyACycleFailed) {
+  kafka_.fail_all = Error::unavailable("broker 2 is down");
+  collector_->run_cycle();
+  ApiResponse r = api_->ready();
+  EXPECT_EQ(r.status, 503);
+  EXPECT_NE(body(r)["waiting"][0]["reason"].get<std::string>().find("broker 2 is down"),
+            std::string::npos);
+}
+
+TEST_F(NativeApiTest, InstancesAndGroups) {
+  collector_->run_cycle();
+  json instances = body(api_->instances());
+  EXPECT_EQ(instances["instances"][0]["id"], "i1");
+  EXPECT_EQ(instances["instances"][0]["health"]["ready"], true);
+  json groups = body(api_->groups("i1"));
+  ASSERT_EQ(groups["groups"].size(), 1u);
+  EXPECT_EQ(groups["groups"][0]["group"], "g");
+  EXPECT_EQ(groups["groups"][0]["total_lag"], 6);
+  EXPECT_EQ(groups["groups"][0]["state"], "EMPTY");
+  EXPECT_GT(groups["groups"][0]["max_lag_seconds"].get<double>(), 4.0);
+  EXPECT_EQ(api_->groups("nope").status, 404);
+}
+
+TEST_F(NativeApiTest, OneGroupInFullFromTheCollector) {
+  collector_->run_cycle();
+  ApiResponse r = api_->group("i1", "g", false);
+  ASSERT_EQ(r.status, 200) << r.body;
+  json g = body(r);
+  EXPECT_EQ(g["source"], "collector");
+  const json& p = g["topics"][0]["partitions"][0];
+  EXPECT_EQ(p["committed_offset"], 4);
+  EXPECT_EQ(p["lag"], 6);
+  EXPECT_EQ(p["history"].size(), 1u);
+  EXPECT_TRUE(p.contains("lag_seconds"));
+  EXPECT_TRUE(p.contains("status"));
+}
+
+TEST_F(NativeApiTest, UntrackedOrFreshGroupsAreReadFromKafka) {
+  ApiResponse r = api_->group("i1", "g", true);
+  ASSERT_EQ(r.status, 200);
+  EXPECT_EQ(body(r)["source"], "kafka");
+  EXPECT_EQ(api_->group("i1", "missing", false).status, 404);
+  EXPECT_EQ(body(api_->group("i1", "missing", false))["error"]["code"], "GroupNotFound");
+  kafka_.fail_all = Error::unavailable("down");
+  EXPECT_EQ(api_->group("i1", "g", true).status, 503);
+}
+
+}  // namespace
+}  // namespace kprogress
