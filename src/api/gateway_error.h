@@ -14,6 +14,8 @@
 #include <utility>
 #include <variant>
 
+#include "common/result.h"
+
 namespace kprogress {
 
 struct GatewayError {
@@ -115,42 +117,8 @@ struct GatewayError {
   }
 };
 
-// A T or a GatewayError; the same surface as Result<T>.
+// A T or a GatewayError.
 template <typename T>
-class [[nodiscard]] GatewayResult {
- public:
-  GatewayResult(T value) : v_(std::move(value)) {}             // NOLINT: implicit by design
-  GatewayResult(GatewayError error) : v_(std::move(error)) {}  // NOLINT: implicit by design
-
-  bool ok() const { return v_.index() == 0; }
-  explicit operator bool() const { return ok(); }
-
-  // REQUIRES: ok()
-  T& value() & {
-    assert(ok());
-    return std::get<0>(v_);
-  }
-  const T& value() const& {
-    assert(ok());
-    return std::get<0>(v_);
-  }
-  T&& value() && {
-    assert(ok());
-    return std::get<0>(std::move(v_));
-  }
-  T& operator*() & { return value(); }
-  const T& operator*() const& { return value(); }
-  T* operator->() { return &value(); }
-  const T* operator->() const { return &value(); }
-
-  // REQUIRES: !ok()
-  const GatewayError& error() const {
-    assert(!ok());
-    return std::get<1>(v_);
-  }
-
- private:
-  std::variant<T, GatewayError> v_;
-};
+using GatewayResult = Result<T, GatewayError>;
 
 }  // namespace kprogress
