@@ -5,9 +5,12 @@
 #include "api/alikafka/alikafka_api.h"
 #include "api/alikafka/render.h"
 #include "api/auth/authenticator.h"
+#include "api/native/native_api.h"
 #include "api/request_id.h"
 #include "http/http_server.h"
 #include "kafka/rdkafka/rdkafka_client.h"
+#include "metrics/exposition.h"
+#include "progress/collector.h"
 #include "progress/progress_service.h"
 
 namespace kprogress {
@@ -40,6 +43,10 @@ HttpResponse render_server_error(const HttpRequest& request, int status, std::st
 struct ServerApp::Parts {
   std::vector<std::unique_ptr<KafkaClient>> kafka;
   std::vector<std::unique_ptr<ProgressService>> progress;
+  std::vector<std::unique_ptr<Collector>> collectors;
+  std::unique_ptr<NativeApi> native;
+  RequestMetrics request_metrics;
+  MetricsGranularity granularity = MetricsGranularity::kPartition;
   std::unique_ptr<auth::Authenticator> authenticator;
   std::unique_ptr<AlikafkaApi> alikafka;
   std::unique_ptr<HttpServer> server;
@@ -52,6 +59,23 @@ ServerApp::~ServerApp() = default;
 Result<std::unique_ptr<ServerApp>> ServerApp::create(const Config& config) {
   auto parts = std::make_unique<Parts>();
   std::vector<AlikafkaInstance> instances;
+  std::vector<NativeApi::Instance> native_instances;
+  const CollectorConfig& cc = config.collector;
+  CollectorOptions collector_options;
+  collector_options.interval = cc.interval;
+  collector_options.cycle_timeout = cc.cycle_timeout;
+  collector_options.concurrency = static_cast<size_t>(cc.concurrency);
+  collector_options.include = cc.include;
+  collector_options.exclude = cc.exclude;
+  collector_options.expire_after = cc.expire_after;
+  collector_options.lag_seconds = cc.lag_seconds;
+  collector_options.evaluation.window_samples = static_cast<size_t>(cc.window);
+  collector_options.evaluation.min_samples = static_cast<size_t>(cc.min_samples);
+  collector_options.evaluation.allowed_lag = cc.allowed_lag;
+  if (cc.warn_after) collector_options.evaluation.warn_after_s = cc.warn_after->count() / 1000.0;
+  if (cc.error_after) collector_options.evaluation.error_after_s = cc.error_after->count() / 1000.0;
+  parts->granularity =
+      cc.granularity == "topic" ? MetricsGranularity::kTopic : MetricsGranularity::kPartition;
   for (const auto& i : config.instances) {
     RdKafkaOptions o;
     o.bootstrap_servers = i.bootstrap;
@@ -62,8 +86,20 @@ Result<std::unique_ptr<ServerApp>> ServerApp::create(const Config& config) {
     if (!client) return client.error().with_context("instance " + i.id);
     parts->progress.push_back(std::make_unique<ProgressService>(**client, SystemClock::instance()));
     parts->kafka.push_back(std::move(*client));
-    instances.push_back({i.id, i.region, parts->progress.back().get()});
+    const Collector* collector = nullptr;
+    if (cc.enabled) {
+      auto c =
+          Collector::create(i.id, *parts->kafka.back(), SystemClock::instance(), collector_options);
+      if (!c) return c.error().with_context(config.path + ": [collector]");
+      parts->collectors.push_back(std::move(*c));
+      collector = parts->collectors.back().get();
+    }
+    instances.push_back(
+        {i.id, i.region, parts->progress.back().get(), collector, config.server.max_staleness});
+    native_instances.push_back({i.id, i.region, parts->progress.back().get(), collector});
   }
+  parts->native =
+      std::make_unique<NativeApi>(std::move(native_instances), config.server.request_timeout);
 
   Authenticate authenticate;
   if (config.auth.enabled) {
@@ -96,6 +132,31 @@ Result<std::unique_ptr<ServerApp>> ServerApp::create(const Config& config) {
   router.add({"GET"}, "/healthz", [](const HttpRequest&) {
     return HttpResponse{200, "text/plain; charset=utf-8", {}, "ok\n"};
   });
+  NativeApi* native = parts->native.get();
+  router.add({"GET"}, "/readyz",
+             [native](const HttpRequest&) { return to_http_response(native->ready()); });
+  if (config.server.native_api) {
+    Parts* p = parts.get();
+    router.add({"GET"}, "/metrics", [p](const HttpRequest&) {
+      MetricsInput in;
+      for (const auto& c : p->collectors) in.instances.push_back(c->snapshot());
+      in.granularity = p->granularity;
+      in.requests = &p->request_metrics;
+      in.now_ms = SystemClock::instance().now_ms();
+      return HttpResponse{200, kMetricsContentType, {}, render_metrics(in)};
+    });
+    router.add({"GET"}, "/api/v1/instances",
+               [native](const HttpRequest&) { return to_http_response(native->instances()); });
+    router.add({"GET"}, "/api/v1/instances/{instance}/groups", [native](const HttpRequest& r) {
+      return to_http_response(native->groups(r.path_param("instance")));
+    });
+    router.add({"GET"}, "/api/v1/instances/{instance}/groups/{group}",
+               [native](const HttpRequest& r) {
+                 const bool fresh = r.query.find("fresh=true") != std::string::npos;
+                 return to_http_response(
+                     native->group(r.path_param("instance"), r.path_param("group"), fresh));
+               });
+  }
 
   ServerOptions options;
   options.worker_threads = static_cast<size_t>(config.server.workers);
@@ -104,6 +165,11 @@ Result<std::unique_ptr<ServerApp>> ServerApp::create(const Config& config) {
   options.shutdown_grace = config.server.request_timeout + std::chrono::seconds(1);
   if (auto v = options.validate(); !v) return v.error().with_context("server options");
   parts->server = std::make_unique<HttpServer>(options, std::move(router), render_server_error);
+  parts->server->set_request_observer(
+      [m = &parts->request_metrics](std::string_view route, std::string_view method, int status,
+                                    std::chrono::nanoseconds d) {
+        m->observe(route, method, status, d);
+      });
   const auto& l = config.server.listen;
   if (auto r = parts->server->listen(l.host, l.port); !r) {
     return r.error().with_context("listening on " + l.to_string());
@@ -127,8 +193,10 @@ uint16_t ServerApp::tls_port() const { return parts_->server->bound_tls_port(); 
 int ServerApp::run() {
   parts_->server->stop_on_signals(
       [](int sig) { spdlog::info("signal {}: draining in-flight requests", sig); });
+  for (auto& c : parts_->collectors) c->start();
   spdlog::info("kprogress serving on {}", parts_->listening);
   parts_->server->run();
+  for (auto& c : parts_->collectors) c->stop();
   spdlog::info("kprogress stopped");
   return 0;
 }
