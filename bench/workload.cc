@@ -10,6 +10,7 @@
 // and LastTimestamp is the timestamp of record C-1. Prints one JSON line with what it did.
 #include <librdkafka/rdkafka.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
@@ -19,6 +20,8 @@
 #include <vector>
 
 namespace {
+
+int kStep = 5000;  // partitions per CreateTopics/CreatePartitions operation (--step)
 
 struct Args {
   std::string bootstrap = "127.0.0.1:9092";
@@ -52,9 +55,20 @@ Args parse(int argc, char** argv) {
     else if (k == "--group-prefix") a.group_prefix = v;
     else if (k == "--commit") a.commit = std::stoi(v);
     else if (k == "--inflight") a.inflight = std::stoi(v);
+    else if (k == "--step") kStep = std::max(1, std::stoi(v));
     else die("unknown option " + k);
   }
   return a;
+}
+
+long g_delivery_errors = 0;
+std::string g_delivery_error;
+
+void on_delivery(rd_kafka_t*, const rd_kafka_message_t* m, void*) {
+  if (m->err) {
+    ++g_delivery_errors;
+    g_delivery_error = rd_kafka_err2str(m->err);
+  }
 }
 
 rd_kafka_t* make_producer(const Args& a) {
@@ -69,6 +83,7 @@ rd_kafka_t* make_producer(const Args& a) {
   set("queue.buffering.max.messages", "1000000");
   set("acks", "all");
   set("log_level", "3");
+  rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
   rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
   if (!rk) die(err);
   return rk;
@@ -78,14 +93,18 @@ std::string topic_name(const Args& a, int i) { return a.topic_prefix + "-" + std
 
 void create_topics(rd_kafka_t* rk, const Args& a) {
   rd_kafka_queue_t* q = rd_kafka_queue_new(rk);
-  const int batch = 100;
+  // KRaft refuses one operation of more than 10,000 records (PolicyViolation "excessively large
+  // batch"): keep each CreateTopics under kStep partitions; a larger topic is created with kStep
+  // partitions and grown with CreatePartitions, kStep at a time.
+  const int first_count = std::min(a.partitions, kStep);
+  const int batch = std::max(1, std::min(100, kStep / first_count));
   for (int first = 0; first < a.topics; first += batch) {
     int n = std::min(batch, a.topics - first);
     std::vector<rd_kafka_NewTopic_t*> nts;
     char err[512];
     for (int i = first; i < first + n; ++i) {
       rd_kafka_NewTopic_t* nt =
-          rd_kafka_NewTopic_new(topic_name(a, i).c_str(), a.partitions, 1, err, sizeof err);
+          rd_kafka_NewTopic_new(topic_name(a, i).c_str(), first_count, 1, err, sizeof err);
       if (!nt) die(err);
       nts.push_back(nt);
     }
@@ -109,7 +128,56 @@ void create_topics(rd_kafka_t* rk, const Args& a) {
     rd_kafka_AdminOptions_destroy(opts);
     for (auto* nt : nts) rd_kafka_NewTopic_destroy(nt);
   }
+  for (int i = 0; i < a.topics && first_count < a.partitions; ++i) {
+    for (int count = first_count + kStep;; count += kStep) {
+      int total = std::min(count, a.partitions);
+      char err[512];
+      rd_kafka_NewPartitions_t* np =
+          rd_kafka_NewPartitions_new(topic_name(a, i).c_str(), static_cast<size_t>(total), err, sizeof err);
+      if (!np) die(err);
+      rd_kafka_AdminOptions_t* opts = rd_kafka_AdminOptions_new(rk, RD_KAFKA_ADMIN_OP_CREATEPARTITIONS);
+      rd_kafka_AdminOptions_set_operation_timeout(opts, 120000, err, sizeof err);
+      rd_kafka_AdminOptions_set_request_timeout(opts, 180000, err, sizeof err);
+      rd_kafka_CreatePartitions(rk, &np, 1, opts, q);
+      rd_kafka_event_t* ev = rd_kafka_queue_poll(q, 200000);
+      if (!ev) die("CreatePartitions: no answer");
+      if (rd_kafka_event_error(ev)) die(std::string("CreatePartitions: ") + rd_kafka_event_error_string(ev));
+      size_t cnt = 0;
+      const rd_kafka_topic_result_t** res =
+          rd_kafka_CreatePartitions_result_topics(rd_kafka_event_CreatePartitions_result(ev), &cnt);
+      for (size_t j = 0; j < cnt; ++j) {
+        rd_kafka_resp_err_t e = rd_kafka_topic_result_error(res[j]);
+        // INVALID_PARTITIONS: the topic already has that many (a re-run on the same cluster).
+        if (e && e != RD_KAFKA_RESP_ERR_INVALID_PARTITIONS)
+          die(std::string("CreatePartitions: ") + rd_kafka_err2str(e));
+      }
+      rd_kafka_event_destroy(ev);
+      rd_kafka_AdminOptions_destroy(opts);
+      rd_kafka_NewPartitions_destroy(np);
+      if (total == a.partitions) break;
+    }
+  }
   rd_kafka_queue_destroy(q);
+}
+
+// Waits until the metadata (and so the producer's cache) shows every partition of every topic:
+// partitions added by CreatePartitions reach it later than the answer.
+void wait_partitions(rd_kafka_t* rk, const Args& a) {
+  for (int t = 0; t < a.topics; ++t) {
+    rd_kafka_topic_t* rkt = rd_kafka_topic_new(rk, topic_name(a, t).c_str(), nullptr);
+    for (int attempt = 0;; ++attempt) {
+      const rd_kafka_metadata_t* md = nullptr;
+      int count = -1;
+      if (rd_kafka_metadata(rk, 0, rkt, &md, 10000) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+        if (md->topic_cnt == 1 && !md->topics[0].err) count = md->topics[0].partition_cnt;
+        rd_kafka_metadata_destroy(md);
+      }
+      if (count >= a.partitions) break;
+      if (attempt > 120) die("topic " + topic_name(a, t) + " never showed all its partitions");
+      rd_kafka_poll(rk, 500);
+    }
+    rd_kafka_topic_destroy(rkt);
+  }
 }
 
 void produce(rd_kafka_t* rk, const Args& a) {
@@ -140,6 +208,8 @@ void produce(rd_kafka_t* rk, const Args& a) {
     }
   }
   if (rd_kafka_flush(rk, 300000) != RD_KAFKA_RESP_ERR_NO_ERROR) die("flush timed out");
+  if (g_delivery_errors)
+    die(std::to_string(g_delivery_errors) + " records not delivered: " + g_delivery_error);
 }
 
 bool retriable(rd_kafka_resp_err_t e) {
@@ -235,6 +305,7 @@ int main(int argc, char** argv) {
   rd_kafka_t* rk = make_producer(a);
   create_topics(rk, a);
   double t_create = secs();
+  wait_partitions(rk, a);
   if (a.records > 0) produce(rk, a);
   double t_produce = secs();
   if (a.groups > 0 && a.commit >= 0) commit_groups(rk, a);
