@@ -133,7 +133,7 @@ int main(int argc, char** argv) {
       for (int i = 0; i < assign->cnt; ++i) want[{assign->elems[i].topic, assign->elems[i].partition}] = true;
       if (rd_kafka_assign(reader, assign)) die("assign failed");
       size_t got = 0;
-      auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+      auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(300);
       while (got < want.size()) {
         if (std::chrono::steady_clock::now() > deadline) die("record reads timed out");
         rd_kafka_message_t* m = rd_kafka_consumer_poll(reader, 100);
