@@ -41,9 +41,11 @@ HttpResponse render_server_error(const HttpRequest& request, int status, std::st
 }  // namespace
 
 struct ServerApp::Parts {
+  // Declared in dependency order (destroyed in reverse): services use the collectors' record
+  // caches, and both use the Kafka clients.
   std::vector<std::unique_ptr<KafkaClient>> kafka;
-  std::vector<std::unique_ptr<ProgressService>> progress;
   std::vector<std::unique_ptr<Collector>> collectors;
+  std::vector<std::unique_ptr<ProgressService>> progress;
   std::unique_ptr<NativeApi> native;
   RequestMetrics request_metrics;
   MetricsGranularity granularity = MetricsGranularity::kPartition;
@@ -84,16 +86,20 @@ Result<std::unique_ptr<ServerApp>> ServerApp::create(const Config& config) {
     o.reader_name = i.id;
     auto client = RdKafkaClient::create(o);
     if (!client) return client.error().with_context("instance " + i.id);
-    parts->progress.push_back(std::make_unique<ProgressService>(**client, SystemClock::instance()));
     parts->kafka.push_back(std::move(*client));
+    KafkaClient& kafka = *parts->kafka.back();
     const Collector* collector = nullptr;
+    RecordFinder* shared_records = nullptr;
     if (cc.enabled) {
-      auto c =
-          Collector::create(i.id, *parts->kafka.back(), SystemClock::instance(), collector_options);
+      auto c = Collector::create(i.id, kafka, SystemClock::instance(), collector_options);
       if (!c) return c.error().with_context(config.path + ": [collector]");
       parts->collectors.push_back(std::move(*c));
       collector = parts->collectors.back().get();
+      // Fresh queries and the collector read the same records: one cache for both.
+      shared_records = &parts->collectors.back()->records();
     }
+    parts->progress.push_back(
+        std::make_unique<ProgressService>(kafka, SystemClock::instance(), shared_records));
     instances.push_back(
         {i.id, i.region, parts->progress.back().get(), collector, config.server.max_staleness});
     native_instances.push_back({i.id, i.region, parts->progress.back().get(), collector});

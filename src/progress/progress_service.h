@@ -7,6 +7,7 @@
 
 #include <future>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <utility>
@@ -26,8 +27,13 @@ struct ProgressOptions {
 
 class ProgressService {
  public:
-  ProgressService(KafkaClient& kafka, const Clock& clock)
-      : kafka_(kafka), clock_(clock), records_(kafka) {}
+  // `records`, when given, is a record cache shared with the instance's collector (it must use
+  // the same KafkaClient and outlive the service); otherwise the service keeps its own.
+  ProgressService(KafkaClient& kafka, const Clock& clock, RecordFinder* records = nullptr)
+      : kafka_(kafka),
+        clock_(clock),
+        own_records_(records ? nullptr : std::make_unique<RecordFinder>(kafka)),
+        records_(records ? *records : *own_records_) {}
 
   // The group's progress over every topic it has committed offsets for or is assigned.
   // Errors: kNotFound when the group does not exist; kUnavailable / kDeadlineExceeded naming the
@@ -49,7 +55,8 @@ class ProgressService {
 
   KafkaClient& kafka_;
   const Clock& clock_;
-  RecordFinder records_;
+  std::unique_ptr<RecordFinder> own_records_;
+  RecordFinder& records_;
 
   using Key = std::pair<std::string, bool>;  // group, want_last_timestamp
   mutable std::mutex mu_;
