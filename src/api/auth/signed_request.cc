@@ -58,7 +58,9 @@ GatewayResult<ParamList> request_params(const SignedRequest& request) {
 
 SignatureScheme signature_scheme(const SignedRequest& request) {
   const std::string* authorization = request.header("authorization");
-  if (authorization != nullptr && authorization->rfind("ACS3-", 0) == 0) {
+  // Any case, as parse_rpc_call decides V3 (and RFC 7235 auth schemes): otherwise a V1-signed
+  // request with "acs3-..." would be verified as V1 but read its Version from a V3 header.
+  if (authorization != nullptr && iequals(std::string_view(*authorization).substr(0, 5), "ACS3-")) {
     return SignatureScheme::kV3AcsHmacSha256;
   }
   return SignatureScheme::kV1HmacSha1;

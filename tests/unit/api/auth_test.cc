@@ -856,6 +856,15 @@ TEST_F(AuthenticatorTest, AuthorizationWithoutAcs3IsV1) {
   EXPECT_TRUE(verify(r).ok());
 }
 
+// Found by fuzz/alikafka_api: "acs3-" in lower case was V1 here but V3 for parse_rpc_call, which
+// then took the Version from the unsigned x-acs-version header instead of the signed parameter.
+TEST_F(AuthenticatorTest, Acs3PrefixInAnyCaseIsV3) {
+  SignedRequest r = v1_request(spec_v1_params());
+  r.headers.emplace_back("authorization", "acs3-HMAC-SHA256 Credential=testid");
+  EXPECT_EQ(signature_scheme(r), SignatureScheme::kV3AcsHmacSha256);
+  expect_error(r, "InvalidSignatureMethod");
+}
+
 // --- Principal and configuration
 
 TEST_F(AuthenticatorTest, PrincipalInstances) {
