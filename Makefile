@@ -5,7 +5,7 @@ BUILD ?= build
 BUILD_TYPE ?= RelWithDebInfo
 CTEST_ARGS ?=
 
-.PHONY: all deps deps-core build test unit demo format clean
+.PHONY: all deps deps-core build test test-faults test-compat unit demo format clean
 
 all: build
 
@@ -21,9 +21,17 @@ $(BUILD)/build.ninja: CMakeLists.txt
 build: $(BUILD)/build.ninja
 	cmake --build $(BUILD)
 
-# Every test, C++ and not, through CTest's one summary; non-zero on any failure.
+# Every test, C++ and not, through CTest's one summary; non-zero on any failure. The broker-fault
+# tests (three-node cluster, label faults) and the Kafka 3.9 run (label compat) are run by their
+# own targets: they take minutes, and the fault tests can hit a librdkafka 2.0.2 abort (README).
 test: deps build
-	cd $(BUILD) && ctest --output-on-failure --timeout 1200 $(CTEST_ARGS)
+	cd $(BUILD) && ctest --output-on-failure --timeout 1200 -LE 'faults|compat' $(CTEST_ARGS)
+
+test-faults: deps build
+	cd $(BUILD) && ctest --output-on-failure --timeout 1200 -L faults $(CTEST_ARGS)
+
+test-compat: deps build
+	cd $(BUILD) && ctest --output-on-failure --timeout 1200 -L compat $(CTEST_ARGS)
 
 # Only the fast tests (no Kafka, no network).
 unit: build
