@@ -9,6 +9,21 @@
 #include "progress/lag_math.h"
 
 namespace kprogress {
+namespace {
+
+// Whether a live member owns the partition, when the group's state says for sure: a Stable group's
+// assignment is complete, an Empty group has no members. During a rebalance, or when the group
+// could not be described (or is of the KIP-848 protocol, which librdkafka 2.0.2 reports as Dead),
+// it is unknown.
+std::optional<bool> assigned(GroupState state, const PartitionProgress& p) {
+  switch (state) {
+    case GroupState::kStable: return !p.member_id.empty();
+    case GroupState::kEmpty: return false;
+    default: return std::nullopt;
+  }
+}
+
+}  // namespace
 
 GroupProgress GroupSnapshot::to_progress() const {
   GroupProgress g;
@@ -229,12 +244,18 @@ void Collector::run_cycle() {
       if (!t.exists) continue;  // commits on a deleted topic: no ghost lag
       for (auto& p : t.partitions) {
         PartitionSnapshot ps;
+        const PartitionSnapshot* was = nullptr;
         if (before) {
           if (auto it = before->partitions.find(p.tp); it != before->partitions.end()) {
-            ps.history = it->second.history;
+            was = &it->second;
+            ps.history = was->history;
           }
         }
         ps.progress = p;
+        if (p.has_commit()) {
+          const bool unmoved = was && was->progress.committed == p.committed;
+          ps.committed_since_ms = unmoved ? was->committed_since_ms.value_or(now) : now;
+        }
         Sample sample{now, p.committed ? p.committed->value() : kNoCommit,
                       p.high_watermark.value()};
         if (ps.history.append(sample) == AppendResult::kOutOfOrder) {
@@ -257,8 +278,9 @@ void Collector::run_cycle() {
           ps.produce_rate = production_rate(w);
           ps.drain = time_to_drain(effective_lag(p.lag, unconsumed.no_data_record), ps.consume_rate,
                                    ps.produce_rate);
-          ps.evaluation =
-              evaluate_partition({w, now, unconsumed, std::nullopt}, options_.evaluation);
+          ps.evaluation = evaluate_partition(
+              {w, now, unconsumed, std::nullopt, ps.committed_since_ms, assigned(g.state, p)},
+              options_.evaluation);
           if (ps.lag_seconds) {
             gs.max_lag_seconds = std::max(gs.max_lag_seconds.value_or(0), *ps.lag_seconds);
           }

@@ -38,6 +38,33 @@ struct Verdict {
   Rule rule;
 };
 
+// Rule 5. REQUIRES: s.size() >= 2.
+bool stopped(const CommittedSamples& s, const PartitionInput& in, const EvaluationConfig& c) {
+  const size_t n = s.size();
+  const Sample& cur = s.newest();
+  // The newest move of the committed offset is a commit too: in the window, or since the
+  // collector first saw the offset.
+  std::optional<int64_t> last_move = in.committed_since_ms;
+  for (size_t k = n - 1; k > 0; --k) {
+    if (s[k].committed != s[k - 1].committed) {
+      last_move = std::max(last_move.value_or(s[k].at_ms), s[k].at_ms);
+      break;
+    }
+  }
+  std::optional<int64_t> idle_since;  // when the partition was last known to be committed
+  if (in.last_commit_ms) {
+    idle_since = std::max(*in.last_commit_ms, last_move.value_or(*in.last_commit_ms));
+  } else if (in.assigned == false && last_move) {
+    idle_since = last_move;
+  }
+  if (!idle_since) return false;
+  for (size_t k = 0; k < n; ++k) {
+    if (s[k].high_watermark - cur.committed <= c.allowed_lag) return false;  // Burrow #303
+  }
+  const int64_t span = cur.at_ms - s.oldest().at_ms;
+  return in.now_ms - *idle_since > span;
+}
+
 // Rules 3 to 9. REQUIRES: s.size() >= 2.
 Verdict window_rules(const CommittedSamples& s, int64_t current_lag, const PartitionInput& in,
                      const EvaluationConfig& c) {
@@ -52,25 +79,8 @@ Verdict window_rules(const CommittedSamples& s, int64_t current_lag, const Parti
   for (size_t k = 0; k < n; ++k) highest = std::max(highest, s[k].committed);
   if (cur.committed < highest) return {Status::kRewind, Rule::kRewind};
 
-  // 5. No commit for longer than the window spans. The newest move of the committed offset is a
-  // commit too, and a known commit time older than it is stale.
-  std::optional<int64_t> last_commit = in.last_commit_ms;
-  for (size_t k = n - 1; k > 0; --k) {
-    if (s[k].committed != s[k - 1].committed) {
-      last_commit = std::max(last_commit.value_or(s[k].at_ms), s[k].at_ms);
-      break;
-    }
-  }
-  if (last_commit) {
-    const int64_t span = cur.at_ms - s.oldest().at_ms;
-    bool caught_up_recently = false;
-    for (size_t k = 0; k < n; ++k) {
-      if (s[k].high_watermark - cur.committed <= c.allowed_lag) caught_up_recently = true;
-    }
-    if (in.now_ms - *last_commit > span && !caught_up_recently) {
-      return {Status::kStop, Rule::kStopped};
-    }
-  }
+  // 5. Nothing committing for longer than the window spans.
+  if (stopped(s, in, c)) return {Status::kStop, Rule::kStopped};
 
   // 6. Zero lag at some point in the window.
   for (size_t k = 0; k < n; ++k) {

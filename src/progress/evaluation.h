@@ -22,7 +22,7 @@
 //   WARN     2  moving, but falling behind; or lag in seconds over warn_after_s
 //   ERR      3  group: some partition is ERR, STOP, STALL or REWIND. Partition: lag in seconds
 //               over error_after_s
-//   STOP     4  lag, and no commit for longer than the window spans
+//   STOP     4  lag, and nothing committing it for longer than the window spans
 //   STALL    5  lag, and the committed offset did not move over the whole window
 //   REWIND   6  lag, and the committed offset is below where it already was in the window
 //
@@ -39,13 +39,26 @@
 //      Checked before rule 6: a rewind right after a time of zero lag (a reset to earliest, a
 //      rebalance gone wrong) is exactly what rule 6 would hide (Burrow #716). Once the group is
 //      back where it was, the rewind no longer counts.
-//   5. STOP              now - last commit > window span (newest.at_ms - oldest.at_ms) -> STOP
-//      The last commit is the later of the commit time the collector knows (from the offsets
-//      topic; optional) and the newest sample at which the committed offset moved. When neither
-//      is known, the group is not said to be stopped (rule 7 covers it). Not STOP either when the
-//      newest committed offset reaches, within allowed_lag, a high watermark seen in the window:
-//      the consumer was caught up moments ago and a record has just arrived on a quiet topic
-//      (the false STOP of Burrow #303, fixed there in #338).
+//   5. STOP              nothing is committing the partition any more, for longer than the
+//      window spans (span = newest.at_ms - oldest.at_ms):
+//        a. a commit time is known (last_commit_ms, e.g. from the offsets topic) and
+//           now - last commit > span; or
+//        b. no live member of the group is assigned the partition (the group is Empty, or Stable
+//           without an owner for it) and the committed offset has not moved for longer than the
+//           span (now - committed_since_ms > span).                -> STOP
+//      Burrow tells STOP from STALL by the commit time it reads from __consumer_offsets: a live
+//      consumer re-commits its stuck offset (STALL), a dead one commits nothing (STOP). Kafka's
+//      offset APIs give no commit time, so (b) asks the group instead: with no member to own the
+//      partition, nobody can be committing it. The newest move of the committed offset seen in
+//      the window or since the collector first saw the offset is a commit too, so a stale commit
+//      time, or a move after the group emptied, is not STOP. When no commit time is known and the
+//      assignment is unknown (a rebalance, a group that could not be described), the partition
+//      is not said to be stopped (rule 7 covers it). Groups that commit without members (manual
+//      assignment, e.g. Flink or Spark) are STOP under (b) when their offset is stuck with lag
+//      for the whole window: they are stuck either way, and both are ERR for the group. Never
+//      STOP when the newest committed offset reaches, within allowed_lag, a high watermark seen
+//      in the window: the consumer was caught up moments ago and a record has just arrived on a
+//      quiet topic (the false STOP of Burrow #303, fixed there in #338).
 //   6. ZERO LAG IN WINDOW  some sample's lag is zero                 -> OK
 //   7. STALL             the committed offset is the same in every sample -> STALL
 //   8. LAG GROWING       the lag never shrank from one sample to the next, and the newest lag is
@@ -159,6 +172,11 @@ struct PartitionInput {
   UnconsumedRecords unconsumed;  // what the collector read at the newest sample's commit
   // When the collector knows when the group last committed this partition (ms).
   std::optional<int64_t> last_commit_ms;
+  // When the collector first saw the newest committed offset (ms): it has not moved since. Empty
+  // when unknown.
+  std::optional<int64_t> committed_since_ms;
+  // Whether a live member of the group is assigned the partition now; empty when unknown.
+  std::optional<bool> assigned;
 };
 
 struct PartitionEvaluation {

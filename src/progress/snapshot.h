@@ -28,6 +28,9 @@ struct PartitionSnapshot {
   std::optional<double> produce_rate;  // records/s
   DrainEstimate drain;
   PartitionEvaluation evaluation;
+  // When the collector first saw the current committed offset (ms): it has not moved since.
+  // Empty without a commit.
+  std::optional<int64_t> committed_since_ms;
 };
 
 struct GroupSnapshot {

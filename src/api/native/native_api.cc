@@ -74,6 +74,8 @@ json group_full(const GroupSnapshot& g) {
                     {"seconds", optional_number(ps.drain.seconds)}};
       p["status"] = status_name(ps.evaluation.status);
       p["rule"] = rule_name(ps.evaluation.rule);
+      p["committed_since_ms"] =
+          ps.committed_since_ms ? json(*ps.committed_since_ms) : json(nullptr);
       json history = json::array();
       const SampleWindow w = ps.history.window();
       for (size_t i = 0; i < w.size(); ++i) {

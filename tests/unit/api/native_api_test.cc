@@ -74,6 +74,8 @@ TEST_F(NativeApiTest, OneGroupInFullFromTheCollector) {
   EXPECT_EQ(p["committed_offset"], 4);
   EXPECT_EQ(p["lag"], 6);
   EXPECT_EQ(p["history"].size(), 1u);
+  // First sight of the commit: it has stood since this cycle's sample.
+  EXPECT_EQ(p["committed_since_ms"], p["history"][0]["at_ms"]);
   EXPECT_TRUE(p.contains("lag_seconds"));
   EXPECT_TRUE(p.contains("status"));
 }

@@ -116,6 +116,44 @@ TEST_F(CollectorTest, StalledConsumerIsFlagged) {
   EXPECT_NE(s->find("g")->evaluation.status, Status::kOk);
 }
 
+// Burrow's STOP (nobody commits) against STALL (a live consumer stuck at its offset): with no
+// commit times from Kafka, the collector tells them apart by whether a member owns the partition.
+TEST_F(CollectorTest, StuckWithoutAnOwnerIsStopWithALiveOwnerIsStall) {
+  kafka_.produce("t", 0, 10, clock_.now_ms());
+  kafka_.commit("dead", "t", 0, 2);
+  kafka_.group("dead").state = GroupState::kEmpty;
+  kafka_.commit("stuck", "t", 0, 2);
+  kafka_.group("stuck").state = GroupState::kStable;
+  GroupMember m{"m-1", "client-1", "/10.0.0.1", "", {{"t", PartitionId(0)}}};
+  kafka_.group("stuck").members = {m};
+  CollectorOptions o;
+  o.evaluation.window_samples = 3;  // spans 20 s at one cycle per 10 s
+  auto c = make(o);
+  const int64_t first_cycle = clock_.now_ms();
+  for (int i = 0; i < 3; ++i) {  // the window still reaches back to the first sight
+    c->run_cycle();
+    clock_.advance(10000);
+    kafka_.produce("t", 0, 1, clock_.now_ms());
+  }
+  EXPECT_EQ(part(*c->snapshot(), "dead", "t", 0).evaluation.status, Status::kStall);
+  c->run_cycle();  // now the offset has stood still for longer than the window spans
+  auto s = c->snapshot();
+  const PartitionSnapshot& dead = part(*s, "dead", "t", 0);
+  EXPECT_EQ(dead.committed_since_ms, first_cycle);
+  EXPECT_EQ(dead.evaluation.status, Status::kStop);
+  EXPECT_EQ(dead.evaluation.rule, Rule::kStopped);
+  EXPECT_EQ(s->find("dead")->evaluation.status, Status::kErr);
+  EXPECT_EQ(part(*s, "stuck", "t", 0).evaluation.status, Status::kStall);
+
+  // The dead group's consumer comes back and commits: the offset moves, and it is no longer STOP.
+  kafka_.commit("dead", "t", 0, 8);
+  clock_.advance(10000);
+  c->run_cycle();
+  const PartitionSnapshot& back = part(*c->snapshot(), "dead", "t", 0);
+  EXPECT_EQ(back.committed_since_ms, clock_.now_ms());
+  EXPECT_NE(back.evaluation.status, Status::kStop);
+}
+
 TEST_F(CollectorTest, OnlyAMarkerLeftIsNoLag) {
   kafka_.produce("tx", 0, 3, clock_.now_ms());
   kafka_.add_marker("tx", 0);      // offset 3; HW 4

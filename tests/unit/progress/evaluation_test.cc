@@ -115,6 +115,8 @@ TEST(Rule, EveryRuleHasAName) {
 struct Extra {
   UnconsumedRecords unconsumed = {};
   std::optional<int64_t> last_commit_ms = std::nullopt;
+  std::optional<int64_t> committed_since_ms = std::nullopt;
+  std::optional<bool> assigned = std::nullopt;
   std::optional<int64_t> now_ms = std::nullopt;  // default: the newest sample's time
   std::optional<bool> complete = std::nullopt;   // default: every rule but 1 and 2 is complete
 };
@@ -137,6 +139,8 @@ void check(const EvaluationConfig& config, const std::vector<RuleCase>& cases) {
     in.now_ms = c.extra.now_ms.value_or(samples.empty() ? kT0 : samples.back().at_ms);
     in.unconsumed = c.extra.unconsumed;
     in.last_commit_ms = c.extra.last_commit_ms;
+    in.committed_since_ms = c.extra.committed_since_ms;
+    in.assigned = c.extra.assigned;
     const PartitionEvaluation got = evaluate_partition(in, config);
     EXPECT_EQ(status_name(got.status), status_name(c.want_status)) << c.name;
     EXPECT_EQ(rule_name(got.rule), rule_name(c.want_rule)) << c.name;
@@ -314,6 +318,75 @@ TEST(EvaluateRule5Stop, LastCommitOlderThanTheWindowSpanWithLagIsStop) {
                                Status::kOk,
                                Rule::kZeroLagInWindow,
                                {.last_commit_ms = kT0 - kHour}}});
+}
+
+TEST(EvaluateRule5Stop, NoMemberOwnsThePartitionAndItsOffsetIsStuckIsStop) {
+  // Kafka gives no commit time; a partition nobody is assigned cannot be being committed.
+  const std::vector<int64_t> stuck = {50, 50, 50, 50};
+  const std::vector<int64_t> rising = {60, 70, 80, 90};
+  const std::vector<RuleCase> cases = {
+      {"no member, offset unchanged since an hour before the window: STOP",
+       stuck,
+       rising,
+       Status::kStop,
+       Rule::kStopped,
+       {.committed_since_ms = kT0 - kHour, .assigned = false}},
+      {"no member, offset first seen exactly one span ago: not yet STOP",
+       stuck,
+       rising,
+       Status::kStall,
+       Rule::kStalled,
+       {.committed_since_ms = kT0, .assigned = false}},
+      {"no member, one ms more: STOP",
+       stuck,
+       rising,
+       Status::kStop,
+       Rule::kStopped,
+       {.committed_since_ms = kT0 - 1, .assigned = false}},
+      {"a live member owns it and the offset is stuck: STALL, not STOP",
+       stuck,
+       rising,
+       Status::kStall,
+       Rule::kStalled,
+       {.committed_since_ms = kT0 - kHour, .assigned = true}},
+      {"assignment unknown (rebalancing, not described): STALL",
+       stuck,
+       rising,
+       Status::kStall,
+       Rule::kStalled,
+       {.committed_since_ms = kT0 - kHour}},
+      {"no member, but since when the offset stands is unknown: STALL",
+       stuck,
+       rising,
+       Status::kStall,
+       Rule::kStalled,
+       {.assigned = false}},
+      {"no member, but the offset moved in the window: not STOP",
+       {50, 50, 50, 60},
+       rising,
+       Status::kWarn,
+       Rule::kLagGrowing,
+       {.committed_since_ms = newest_at(4), .assigned = false}},
+      {"no member, idle topic, caught up: OK (Burrow #303)",
+       {100, 100, 100, 100},
+       {100, 100, 100, 100},
+       Status::kOk,
+       Rule::kNoLag,
+       {.committed_since_ms = kT0 - kHour, .assigned = false}},
+      {"no member, quiet topic, a record just arrived: not STOP (Burrow #303)",
+       {100, 100, 100, 100},
+       {100, 100, 100, 101},
+       Status::kOk,
+       Rule::kZeroLagInWindow,
+       {.committed_since_ms = kT0 - kHour, .assigned = false}},
+      {"a known commit time older than a move since seen is stale: not STOP",
+       stuck,
+       rising,
+       Status::kStall,
+       Rule::kStalled,
+       {.last_commit_ms = kT0 - kHour, .committed_since_ms = kT0 + 5 * 1000}},
+  };
+  check(kDefault, cases);
 }
 
 TEST(EvaluateRule6ZeroLagInWindow, AnyZeroLagInTheWindowIsOk) {
