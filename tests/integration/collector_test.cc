@@ -23,6 +23,7 @@ class FixedClock final : public Clock {
   std::chrono::steady_clock::time_point steady_now() const override {
     return std::chrono::steady_clock::now();
   }
+  void advance(int64_t ms) { now_ += ms; }
 
  private:
   int64_t now_;
@@ -81,6 +82,58 @@ TEST(CollectorIntegration, LagSecondsIsTheAgeOfTheOldestUnconsumedRecord) {
   (*collector)->run_cycle();
   EXPECT_EQ((*collector)->snapshot()->last_cycle.record_reads, 0u);
   EXPECT_LE((*collector)->snapshot()->last_cycle.kafka_calls, first_calls);
+}
+
+// STOP against STALL on real groups: a group whose consumer is gone (Empty, commits made without
+// joining) and a group whose live member consumes but never commits, both stuck with lag.
+TEST(CollectorIntegration, AGroupWithoutMembersIsStopALiveStuckMemberIsStall) {
+  TestCluster cluster;
+  const std::string topic = TestCluster::unique_name("stop");
+  const std::string dead = TestCluster::unique_name("dead");
+  const std::string stuck = TestCluster::unique_name("stuck");
+  cluster.create_topic(topic, 1);
+  const int64_t t0 = SystemClock::instance().now_ms() - 60000;
+  std::vector<ProducedRecord> recs;
+  for (int i = 0; i < 10; ++i) recs.push_back({0, "k", "v", t0 + i});
+  cluster.produce(topic, recs);
+  cluster.commit_offsets(dead, {{{topic, 0}, 3}});
+  cluster.commit_offsets(stuck, {{{topic, 0}, 5}});
+  auto member = cluster.start_consumer(stuck, {topic}, "stuck-client");  // never commits
+  ASSERT_TRUE(member->wait_assigned(1));
+
+  RdKafkaOptions o;
+  o.bootstrap_servers = TestCluster::bootstrap();
+  o.reader_name = "collector-stop-it";
+  auto kafka = RdKafkaClient::create(o);
+  ASSERT_TRUE(kafka.ok()) << kafka.error().message;
+  FixedClock clock(SystemClock::instance().now_ms());
+  CollectorOptions options;
+  options.include = {dead, stuck};
+  options.evaluation.window_samples = 2;  // one cycle apart: spans 10 s of the test's clock
+  options.evaluation.min_samples = 2;
+  auto collector = Collector::create("it", **kafka, clock, options);
+  ASSERT_TRUE(collector.ok());
+  for (int i = 0; i < 3; ++i) {  // the third cycle's window no longer reaches the first sight
+    (*collector)->run_cycle();
+    clock.advance(10000);
+  }
+  auto snapshot = (*collector)->snapshot();
+  ASSERT_FALSE(snapshot->last_cycle.error.has_value()) << *snapshot->last_cycle.error;
+  const GroupSnapshot* d = snapshot->find(dead);
+  const GroupSnapshot* s = snapshot->find(stuck);
+  ASSERT_TRUE(d && s);
+  EXPECT_EQ(d->state, GroupState::kEmpty);
+  EXPECT_EQ(s->state, GroupState::kStable);
+  const PartitionSnapshot& dp = d->partitions.at({topic, PartitionId(0)});
+  const PartitionSnapshot& sp = s->partitions.at({topic, PartitionId(0)});
+  EXPECT_EQ(dp.progress.lag, 7);
+  EXPECT_EQ(sp.progress.lag, 5);
+  EXPECT_FALSE(sp.progress.member_id.empty());
+  EXPECT_EQ(status_name(dp.evaluation.status), "STOP");
+  EXPECT_EQ(status_name(sp.evaluation.status), "STALL");
+  EXPECT_EQ(status_name(d->evaluation.status), "ERR");
+  EXPECT_EQ(status_name(s->evaluation.status), "ERR");
+  member->stop();
 }
 
 }  // namespace
