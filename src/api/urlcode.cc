@@ -58,7 +58,7 @@ std::string percent_encode_rfc3986(std::string_view s) {
   return out;
 }
 
-Result<ParamList> parse_form(std::string_view s) {
+Result<ParamList> parse_form(std::string_view s, size_t max_params) {
   ParamList params;
   size_t pos = 0;
   while (pos <= s.size()) {
@@ -67,6 +67,9 @@ Result<ParamList> parse_form(std::string_view s) {
     std::string_view pair = s.substr(pos, amp - pos);
     pos = amp + 1;
     if (pair.empty()) continue;
+    if (params.size() == max_params) {
+      return Error::invalid_argument("more than " + std::to_string(max_params) + " parameters");
+    }
     size_t eq = pair.find('=');
     std::string_view raw_name = pair.substr(0, eq);
     std::string_view raw_value =

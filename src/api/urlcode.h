@@ -4,6 +4,7 @@
 // Pure functions over bytes; no locale, no allocation beyond the result. Thread-safe.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -29,8 +30,9 @@ std::string percent_encode_rfc3986(std::string_view s);
 // Parses "a=1&b=&c" into {{"a","1"},{"b",""},{"c",""}}: pairs split at '&', the name ends at
 // the first '='; a pair without '=' has an empty value; empty pairs ("a&&b", a leading or
 // trailing '&') are skipped. Both parts are decoded with percent_decode_form; a malformed escape
-// fails the whole string. The empty string gives an empty list.
-Result<ParamList> parse_form(std::string_view s);
+// fails the whole string. The empty string gives an empty list. More than `max_params` pairs is
+// an error (kInvalidArgument), found before the extra pairs are decoded or stored.
+Result<ParamList> parse_form(std::string_view s, size_t max_params = SIZE_MAX);
 
 // The canonical form both signature versions sign: params sorted by name in byte order (equal
 // names keep their order), each percent_encode_rfc3986(name) + "=" +

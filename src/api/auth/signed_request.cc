@@ -41,7 +41,7 @@ bool is_form_content_type(std::string_view content_type) {
 }
 
 GatewayResult<ParamList> request_params(const SignedRequest& request) {
-  auto params = parse_form(request.query);
+  auto params = parse_form(request.query, kMaxRequestParams);
   if (!params.ok()) return GatewayError::invalid_parameter("QueryString", params.error().message);
   const std::string* header_type = request.header("content-type");
   std::string_view content_type = !request.content_type.empty()
@@ -49,7 +49,7 @@ GatewayResult<ParamList> request_params(const SignedRequest& request) {
                                   : header_type != nullptr ? std::string_view(*header_type)
                                                            : std::string_view();
   if (is_form_content_type(content_type)) {
-    auto body = parse_form(request.body);
+    auto body = parse_form(request.body, kMaxRequestParams - params->size());
     if (!body.ok()) return GatewayError::invalid_parameter("Body", body.error().message);
     for (auto& p : *body) params->push_back(std::move(p));
   }

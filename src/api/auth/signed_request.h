@@ -38,6 +38,10 @@ bool is_form_content_type(std::string_view content_type);
 // form-urlencoded), in the order received, duplicates and empty values kept. A malformed
 // percent-escape gives InvalidParameter. This is the `params` argument Authenticator::verify()
 // expects, and what the actions read their parameters from.
+// At most kMaxRequestParams params in all (a real client sends under 30): more is
+// InvalidParameter, decided before the extra params are decoded or stored, so a body full of
+// "&a" cannot make the server allocate a string pair per two bytes.
+inline constexpr size_t kMaxRequestParams = 128;
 GatewayResult<ParamList> request_params(const SignedRequest& request);
 
 // Which scheme signed the request: V3 when the Authorization header starts with "ACS3-",

@@ -93,6 +93,27 @@ TEST_F(AlikafkaApiTest, FormBodyAndPostWork) {
   EXPECT_EQ(resp.status, 200) << resp.body;
 }
 
+TEST_F(AlikafkaApiTest, TooManyParametersIsInvalidParameter) {
+  std::string padding;
+  for (int i = 0; i < 200; ++i) padding += "&X" + std::to_string(i) + "=1";
+  ApiResponse q = get(std::string(kBase) + "&ConsumerId=g" + padding);
+  EXPECT_EQ(q.status, 400) << q.body;
+  EXPECT_NE(q.body.find("\"InvalidParameter\""), std::string::npos) << q.body;
+  EXPECT_NE(q.body.find("more than 128 parameters"), std::string::npos) << q.body;
+
+  // The query and the form body count together.
+  ApiRequest r;
+  r.method = "POST";
+  r.path = "/";
+  r.query = std::string(kBase).substr(0, std::string(kBase).find("&RegionId"));
+  r.headers = {{"content-type", "application/x-www-form-urlencoded"}};
+  r.body =
+      std::string(kBase).substr(std::string(kBase).find("RegionId")) + "&ConsumerId=g" + padding;
+  ApiResponse b = api_.handle(r);
+  EXPECT_EQ(b.status, 400) << b.body;
+  EXPECT_NE(b.body.find("more than"), std::string::npos) << b.body;
+}
+
 TEST_F(AlikafkaApiTest, V3HeadersCarryActionAndVersion) {
   ApiRequest r;
   r.method = "POST";

@@ -85,6 +85,13 @@ TEST(ParseForm, MalformedEscapeFailsWholeString) {
   EXPECT_FALSE(parse_form("%4=1").ok());
 }
 
+TEST(ParseForm, StopsAtMaxParams) {
+  ASSERT_TRUE(parse_form("a=1&b=2&&c=3", 3).ok());  // empty pairs do not count
+  auto r = parse_form("a=1&b=2&c=3&d=%zz", 3);      // fails on the count, not the escape
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().message, "more than 3 parameters");
+}
+
 TEST(CanonicalQueryRfc3986, SortsByBytesStablyAndEncodes) {
   ParamList params = {{"b", "x y"}, {"a", "2"}, {"B", "*"}, {"a", "1"}, {"\xC3\xA9", ""}};
   // 'B' (0x42) < 'a' (0x61) < 'b' < 0xC3: byte order, not locale; equal names keep their order.
