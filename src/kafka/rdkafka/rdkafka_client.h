@@ -15,6 +15,7 @@
 #include "kafka/kafka_client.h"
 #include "kafka/rdkafka/connection.h"
 #include "kafka/rdkafka/handles.h"
+#include "kafka/rdkafka/pending_requests.h"
 #include "kafka/rdkafka/rdkafka_options.h"
 #include "kafka/rdkafka/record_reader.h"
 
@@ -47,6 +48,8 @@ class RdKafkaClient final : public KafkaClient {
   // Declared first so that it outlives the handles whose callbacks use it.
   std::unique_ptr<rdk::ConnectionState> state_;
   rdk::HandlePtr query_;
+  // Coordinator requests of query_ that outlived their caller's deadline; released before it.
+  std::unique_ptr<rdk::PendingRequests> pending_;
   std::unique_ptr<rdk::RecordReader> reader_;
 };
 
