@@ -51,6 +51,12 @@ Result<std::unique_ptr<KafkaClient>> RdKafkaClient::create(const RdKafkaOptions&
   std::map<std::string, std::string> query_properties = {{"isolation.level", "read_uncommitted"},
                                                          {"enable.auto.commit", "false"},
                                                          {"allow.auto.create.topics", "false"}};
+  // A group id that is never joined, only so that the handle has a consumer group object:
+  // librdkafka 2.0.2 answers a NOT_COORDINATOR (or coordinator loading / not available) in an
+  // admin OffsetFetch by asking the handle's consumer group to look up its coordinator again,
+  // and without one it dereferences NULL (rd_kafka_cgrp_op from rd_kafka_handle_OffsetFetch,
+  // seen when a coordinator moves; librdkafka issue #5040). With one, that lookup is harmless.
+  query_properties["group.id"] = "__kprogress-query-" + options.reader_name;
   // Coordinator requests run with librdkafka's longest admin timeout (pending_requests.h), so
   // what bounds a request to a broker that accepted it but does not answer (frozen, overloaded)
   // is socket.timeout.ms: 10 s rather than 60 s, unless the configuration says otherwise.

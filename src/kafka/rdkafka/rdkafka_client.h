@@ -1,7 +1,7 @@
 // RdKafkaClient: KafkaClient over librdkafka 2.0.2's C API.
 //
-// It owns two handles: a consumer-type "query" handle without a group, created with
-// isolation.level=read_uncommitted, that carries the admin calls (ListGroups, DescribeGroups,
+// It owns two handles: a consumer-type "query" handle (with a group id it never joins), created
+// with isolation.level=read_uncommitted, that carries the admin calls (ListGroups, DescribeGroups,
 // OffsetFetch), Metadata and ListOffsets (so LATEST is the high watermark, as in
 // kafka-consumer-groups); and the RecordReader's consumer, which has a private group id that it
 // never joins. Constructed only by the composition root and the integration tests.
