@@ -23,7 +23,7 @@ build: $(BUILD)/build.ninja
 
 # Every test, C++ and not, through CTest's one summary; non-zero on any failure. The broker-fault
 # tests (three-node cluster, label faults) and the Kafka 3.9 run (label compat) are run by their
-# own targets: they take minutes, and the fault tests can hit a librdkafka 2.0.2 abort (README).
+# own targets, since they take minutes (README, Tests).
 test: deps build
 	cd $(BUILD) && ctest --output-on-failure --timeout 1200 -LE 'faults|compat' $(CTEST_ARGS)
 

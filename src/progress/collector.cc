@@ -170,10 +170,23 @@ void Collector::run_cycle() {
     for (auto& t : workers) t.join();
   }
   std::unordered_map<std::string, GroupDescription> descriptions;
+  std::map<std::string, std::string> describe_errors;
   if (!ids.empty()) {
     auto described = kafka.describe_groups(ids, deadline);
-    if (!described) return fail_cycle(described.error().with_context("describing groups"));
-    for (auto& d : *described) descriptions[d.group_id] = std::move(d);
+    if (described) {
+      for (auto& d : *described) descriptions[d.group_id] = std::move(d);
+    } else {
+      // One group whose coordinator does not answer fails the whole batch: ask each group
+      // alone, so that only the groups that really cannot be described are marked failed.
+      for (const auto& id : ids) {
+        auto one = kafka.describe_groups({id}, deadline);
+        if (!one) {
+          describe_errors[id] = one.error().with_context("describing group " + id).message;
+          continue;
+        }
+        for (auto& d : *one) descriptions[d.group_id] = std::move(d);
+      }
+    }
   }
 
   // Partition counts and end offsets once, for every partition of every group.
@@ -183,6 +196,10 @@ void Collector::run_cycle() {
   for (size_t i = 0; i < ids.size(); ++i) {
     if (!committed[i]) {
       group_errors[ids[i]] = committed[i].error().message;
+      continue;
+    }
+    if (auto it = describe_errors.find(ids[i]); it != describe_errors.end()) {
+      group_errors[ids[i]] = it->second;
       continue;
     }
     GroupInputs in{ids[i], std::move(*committed[i]), std::nullopt};

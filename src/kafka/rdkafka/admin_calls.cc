@@ -1,5 +1,7 @@
 #include "kafka/rdkafka/admin_calls.h"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <chrono>
 #include <map>
@@ -12,6 +14,9 @@ namespace kprogress::rdk {
 namespace {
 
 using std::chrono::milliseconds;
+
+// librdkafka's largest admin request timeout (rd_kafka_AdminOptions_set_request_timeout).
+constexpr int kCoordinatorRequestTimeoutMs = 3600 * 1000;
 
 // Leave librdkafka a little time to report its own timeout (which says more than ours) before
 // our wait on the queue ends.
@@ -67,26 +72,70 @@ std::vector<TopicPartition> to_partitions(const rd_kafka_topic_partition_list_t*
 
 Result<EventPtr> run_admin(
     const AdminContext& ctx, rd_kafka_admin_op_t op, Deadline deadline, const std::string& what,
+    const std::string& coordinator_key,
     const std::function<void(const rd_kafka_AdminOptions_t*, rd_kafka_queue_t*)>& start) {
   const int budget = deadline.remaining_ms();
   if (budget <= 0) return Error::deadline_exceeded(what + ": no time left to ask");
+  const bool to_coordinator = !coordinator_key.empty();
+  if (to_coordinator) {
+    if (auto waiting = ctx.pending->waiting_ms(coordinator_key)) {
+      std::string message = what + ": the group coordinator has not answered an earlier request (" +
+                            std::to_string(*waiting) + " ms ago)";
+      if (auto last = ctx.state->last_error(); !last.empty()) {
+        message += " (last error: " + last + ")";
+      }
+      return Error::unavailable(std::move(message));
+    }
+  }
   AdminOptionsPtr options(rd_kafka_AdminOptions_new(ctx.rk, op));
   char errstr[256];
-  if (rd_kafka_AdminOptions_set_request_timeout(options.get(), request_timeout_ms(deadline), errstr,
-                                                sizeof errstr) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+  const int timeout = to_coordinator ? kCoordinatorRequestTimeoutMs : request_timeout_ms(deadline);
+  if (rd_kafka_AdminOptions_set_request_timeout(options.get(), timeout, errstr, sizeof errstr) !=
+      RD_KAFKA_RESP_ERR_NO_ERROR) {
     return Error::internal(what + ": " + errstr);
   }
   QueuePtr queue(rd_kafka_queue_new(ctx.rk));
   start(options.get(), queue.get());
   EventPtr ev(rd_kafka_queue_poll(queue.get(), std::max(1, deadline.remaining_ms())));
-  if (!ev) return no_answer_error(ctx.rk, *ctx.state, what, budget);
+  if (!ev) {
+    // A coordinator request keeps running; destroying our queue would not stop it, but parking
+    // it lets the next call for the same key see that it is still unanswered.
+    if (to_coordinator) ctx.pending->park(coordinator_key, std::move(queue));
+    return no_answer_error(ctx.rk, *ctx.state, what, budget);
+  }
   return ev;
 }
 
+namespace {
+
+// Whether the `failed` brokers of a ListGroups can only be brokers that the cluster no longer
+// lists: librdkafka 2.0.2 asks every broker it ever learnt of, dead ones included, but a broker
+// that left the cluster's metadata coordinates no group (its groups moved to live brokers, which
+// answered). Then the list is complete.
+bool only_departed_brokers_failed(const AdminContext& ctx, size_t failed, Deadline deadline,
+                                  std::string* departed) {
+  const int left = deadline.remaining_ms();
+  if (left <= 0) return false;
+  const rd_kafka_metadata_t* raw = nullptr;
+  if (rd_kafka_metadata(ctx.rk, 0, nullptr, &raw, left) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    return false;
+  }
+  MetadataPtr md(raw);
+  const std::vector<int32_t> gone = ctx.state->note_brokers(*md);
+  for (int32_t id : gone) *departed += (departed->empty() ? "" : ", ") + std::to_string(id);
+  return !gone.empty() && failed <= gone.size();
+}
+
+}  // namespace
+
 Result<std::vector<GroupListing>> list_groups(const AdminContext& ctx, Deadline deadline) {
-  const int budget = deadline.remaining_ms();
+  // A broker that is down makes its part of the list wait for the whole request timeout: keep
+  // most of the caller's time for what comes after the list (and for the metadata check below).
+  const Deadline list_deadline =
+      deadline.capped(milliseconds(std::max(2000, deadline.remaining_ms() / 3)));
+  const int budget = list_deadline.remaining_ms();
   const std::string what = "ListGroups";
-  auto ev = run_admin(ctx, RD_KAFKA_ADMIN_OP_LISTCONSUMERGROUPS, deadline, what,
+  auto ev = run_admin(ctx, RD_KAFKA_ADMIN_OP_LISTCONSUMERGROUPS, list_deadline, what, "",
                       [&](const rd_kafka_AdminOptions_t* o, rd_kafka_queue_t* q) {
                         rd_kafka_ListConsumerGroups(ctx.rk, o, q);
                       });
@@ -95,10 +144,20 @@ Result<std::vector<GroupListing>> list_groups(const AdminContext& ctx, Deadline 
   const auto* result = rd_kafka_event_ListConsumerGroups_result(ev->get());
   if (result == nullptr) return Error::internal(what + ": unexpected event type");
 
-  // A list missing one broker's groups is a half-true answer: fail, naming who did not answer.
+  // A list missing a live broker's groups is a half-true answer: fail, naming who did not
+  // answer. Brokers that left the cluster are not missed.
   size_t error_count = 0;
   const rd_kafka_error_t** errors = rd_kafka_ListConsumerGroups_result_errors(result, &error_count);
-  if (error_count > 0) {
+  std::string departed;
+  bool unreachable_only = true;
+  for (size_t i = 0; i < error_count; ++i) {
+    const rd_kafka_resp_err_t code = rd_kafka_error_code(errors[i]);
+    if (code != RD_KAFKA_RESP_ERR__TIMED_OUT && code != RD_KAFKA_RESP_ERR__TRANSPORT) {
+      unreachable_only = false;
+    }
+  }
+  if (error_count > 0 &&
+      !(unreachable_only && only_departed_brokers_failed(ctx, error_count, deadline, &departed))) {
     bool all_timeouts = true;
     std::string text;
     for (size_t i = 0; i < error_count; ++i) {
@@ -118,6 +177,12 @@ Result<std::vector<GroupListing>> list_groups(const AdminContext& ctx, Deadline 
       text += " (last broker error: " + last + ")";
     return Error{code, what + " is incomplete, " + std::to_string(error_count) +
                            " broker(s) failed: " + text};
+  }
+  if (error_count > 0) {
+    spdlog::warn(
+        "ListGroups: {} broker(s) did not answer; the cluster no longer lists broker(s) "
+        "{}, so the list of the others is complete",
+        error_count, departed);
   }
 
   size_t count = 0;
@@ -184,8 +249,12 @@ Result<std::vector<GroupDescription>> describe_groups(const AdminContext& ctx,
         "DescribeGroups for " + pending.front() +
         (pending.size() > 1 ? " and " + std::to_string(pending.size() - 1) + " more group(s)" : "");
     std::vector<const char*> ids;
-    for (const auto& id : pending) ids.push_back(id.c_str());
-    auto ev = run_admin(ctx, RD_KAFKA_ADMIN_OP_DESCRIBECONSUMERGROUPS, deadline, what,
+    std::string key = "DescribeGroups";
+    for (const auto& id : pending) {
+      ids.push_back(id.c_str());
+      key += " " + id;
+    }
+    auto ev = run_admin(ctx, RD_KAFKA_ADMIN_OP_DESCRIBECONSUMERGROUPS, deadline, what, key,
                         [&](const rd_kafka_AdminOptions_t* o, rd_kafka_queue_t* q) {
                           rd_kafka_DescribeConsumerGroups(ctx.rk, ids.data(), ids.size(), o, q);
                         });
@@ -241,6 +310,7 @@ Result<std::vector<CommittedOffset>> committed_offsets(const AdminContext& ctx,
     }
     ListGroupOffsetsPtr request(rd_kafka_ListConsumerGroupOffsets_new(group_id.c_str(), nullptr));
     auto ev = run_admin(ctx, RD_KAFKA_ADMIN_OP_LISTCONSUMERGROUPOFFSETS, deadline, what,
+                        "OffsetFetch " + group_id,
                         [&](const rd_kafka_AdminOptions_t* o, rd_kafka_queue_t* q) {
                           rd_kafka_ListConsumerGroupOffsets_t* one = request.get();
                           rd_kafka_ListConsumerGroupOffsets(ctx.rk, &one, 1, o, q);

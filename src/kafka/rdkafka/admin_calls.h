@@ -14,6 +14,7 @@
 #include "kafka/kafka_client.h"
 #include "kafka/rdkafka/connection.h"
 #include "kafka/rdkafka/handles.h"
+#include "kafka/rdkafka/pending_requests.h"
 
 namespace kprogress::rdk {
 
@@ -21,14 +22,23 @@ namespace kprogress::rdk {
 struct AdminContext {
   rd_kafka_t* rk;
   ConnectionState* state;
+  PendingRequests* pending;  // coordinator requests still running after their caller's deadline
 };
 
-// Runs one admin request: `start` enqueues it with options whose request timeout ends before
-// `deadline`, and the result event is awaited on a private queue. The event may still carry an
-// error (rd_kafka_event_error); no event within the deadline is kDeadlineExceeded naming `what`
-// (or kUnavailable when every broker is down).
+// Runs one admin request: `start` enqueues it, and the result event is awaited on a private
+// queue until `deadline`. The event may still carry an error (rd_kafka_event_error); no event
+// within the deadline is kDeadlineExceeded naming `what` (or kUnavailable when every broker is
+// down).
+//
+// An empty `coordinator_key` is a request to brokers found without a coordinator lookup
+// (ListGroups): its librdkafka request timeout ends just before `deadline`. Otherwise the request
+// goes to a group coordinator and `coordinator_key` names what it asks for (see
+// pending_requests.h for why): it runs with librdkafka's longest request timeout (broker
+// requests are still bounded by socket.timeout.ms), is parked when `deadline` passes, and while
+// it is parked another request for the same key fails at once with kUnavailable.
 Result<EventPtr> run_admin(
     const AdminContext& ctx, rd_kafka_admin_op_t op, Deadline deadline, const std::string& what,
+    const std::string& coordinator_key,
     const std::function<void(const rd_kafka_AdminOptions_t*, rd_kafka_queue_t*)>& start);
 
 // KafkaClient::list_groups: complete or an error naming the brokers that did not answer.

@@ -76,6 +76,17 @@ std::string ConnectionState::last_error() const {
   return last_error_;
 }
 
+std::vector<int32_t> ConnectionState::note_brokers(const rd_kafka_metadata_t& md) {
+  std::set<int32_t> now;
+  for (int i = 0; i < md.broker_cnt; ++i) now.insert(md.brokers[i].id);
+  std::lock_guard lock(mu_);
+  std::vector<int32_t> gone;
+  for (int32_t id : known_brokers_)
+    if (now.count(id) == 0) gone.push_back(id);
+  known_brokers_.insert(now.begin(), now.end());
+  return gone;
+}
+
 Error no_answer_error(rd_kafka_t* rk, ConnectionState& state, const std::string& what,
                       int budget_ms) {
   rd_kafka_poll(rk, 0);  // serves error callbacks queued since the last call

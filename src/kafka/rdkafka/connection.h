@@ -14,7 +14,9 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
+#include <vector>
 
 #include "common/result.h"
 #include "kafka/rdkafka/handles.h"
@@ -42,15 +44,22 @@ class ConnectionState {
   // The last error librdkafka reported, or "" (for context in timeout messages).
   std::string last_error() const;
 
+  // False when this exact line was logged within the last minute (keeps loops from flooding).
+  bool should_log(const std::string& line);
+
+  // Remembers the brokers of a Metadata answer; returns the ids of brokers seen in an earlier
+  // answer that this one no longer lists (KRaft lists only live, unfenced brokers).
+  std::vector<int32_t> note_brokers(const rd_kafka_metadata_t& md);
+
  private:
   using steady = std::chrono::steady_clock;
-  bool should_log(const std::string& line);
 
   const std::string bootstrap_;
   mutable std::mutex mu_;
   std::string last_error_;
   std::string connect_error_;
   bool all_down_ = false;
+  std::set<int32_t> known_brokers_;
   // Recently logged warning lines, to keep a reconnect loop from flooding the log.
   std::deque<std::pair<std::string, steady::time_point>> recent_;
 };

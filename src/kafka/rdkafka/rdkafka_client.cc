@@ -1,6 +1,8 @@
 #include "kafka/rdkafka/rdkafka_client.h"
 
+#include <map>
 #include <set>
+#include <string>
 
 #include "kafka/rdkafka/admin_calls.h"
 #include "kafka/rdkafka/errors.h"
@@ -8,6 +10,8 @@
 
 namespace kprogress {
 namespace {
+
+constexpr int kSocketTimeoutMs = 10000;
 
 // Properties whose value decides whether the answers are right; callers may not change them.
 const std::set<std::string>& reserved_properties() {
@@ -21,9 +25,10 @@ const std::set<std::string>& reserved_properties() {
 }  // namespace
 
 RdKafkaClient::RdKafkaClient(std::unique_ptr<rdk::ConnectionState> state)
-    : state_(std::move(state)) {}
+    : state_(std::move(state)), pending_(std::make_unique<rdk::PendingRequests>()) {}
 
 RdKafkaClient::~RdKafkaClient() {
+  pending_.reset();  // its queues belong to query_
   reader_.reset();
   query_.reset();
 }
@@ -43,11 +48,22 @@ Result<std::unique_ptr<KafkaClient>> RdKafkaClient::create(const RdKafkaOptions&
       new RdKafkaClient(std::make_unique<rdk::ConnectionState>(options.bootstrap_servers)));
 
   // read_uncommitted: ListOffsets LATEST must be the high watermark, not the last stable offset.
-  auto query = rdk::make_handle(RD_KAFKA_CONSUMER, options,
-                                {{"isolation.level", "read_uncommitted"},
-                                 {"enable.auto.commit", "false"},
-                                 {"allow.auto.create.topics", "false"}},
-                                client->state_.get());
+  std::map<std::string, std::string> query_properties = {{"isolation.level", "read_uncommitted"},
+                                                         {"enable.auto.commit", "false"},
+                                                         {"allow.auto.create.topics", "false"}};
+  // A group id that is never joined, only so that the handle has a consumer group object:
+  // librdkafka 2.0.2 answers a NOT_COORDINATOR (or coordinator loading / not available) in an
+  // admin OffsetFetch by asking the handle's consumer group to look up its coordinator again,
+  // and without one it dereferences NULL (rd_kafka_cgrp_op from rd_kafka_handle_OffsetFetch,
+  // seen when a coordinator moves; librdkafka issue #5040). With one, that lookup is harmless.
+  query_properties["group.id"] = "__kprogress-query-" + options.reader_name;
+  // Coordinator requests run with librdkafka's longest admin timeout (pending_requests.h), so
+  // what bounds a request to a broker that accepted it but does not answer (frozen, overloaded)
+  // is socket.timeout.ms: 10 s rather than 60 s, unless the configuration says otherwise.
+  if (options.properties.count("socket.timeout.ms") == 0) {
+    query_properties["socket.timeout.ms"] = std::to_string(kSocketTimeoutMs);
+  }
+  auto query = rdk::make_handle(RD_KAFKA_CONSUMER, options, query_properties, client->state_.get());
   if (!query) return query.error();
   client->query_ = std::move(*query);
 
@@ -63,19 +79,19 @@ Result<std::unique_ptr<KafkaClient>> RdKafkaClient::create(const RdKafkaOptions&
 }
 
 Result<std::vector<GroupListing>> RdKafkaClient::list_groups(Deadline deadline) {
-  return rdk::list_groups({query_.get(), state_.get()}, deadline);
+  return rdk::list_groups({query_.get(), state_.get(), pending_.get()}, deadline);
 }
 
 Result<std::vector<GroupDescription>> RdKafkaClient::describe_groups(
     const std::vector<std::string>& group_ids, Deadline deadline) {
   if (group_ids.empty()) return std::vector<GroupDescription>{};
-  return rdk::describe_groups({query_.get(), state_.get()}, group_ids, deadline);
+  return rdk::describe_groups({query_.get(), state_.get(), pending_.get()}, group_ids, deadline);
 }
 
 Result<std::vector<CommittedOffset>> RdKafkaClient::committed_offsets(const std::string& group_id,
                                                                       Deadline deadline) {
   if (group_id.empty()) return Error::invalid_argument("group id is empty");
-  return rdk::committed_offsets({query_.get(), state_.get()}, group_id, deadline);
+  return rdk::committed_offsets({query_.get(), state_.get(), pending_.get()}, group_id, deadline);
 }
 
 Result<std::vector<Watermarks>> RdKafkaClient::watermarks(
@@ -105,6 +121,7 @@ Result<std::vector<TopicInfo>> RdKafkaClient::topics(const std::vector<std::stri
     return rdk::error_from(err, "Metadata");
   }
   state_->on_answer();
+  (void)state_->note_brokers(*md);
   std::vector<TopicInfo> out;
   std::set<std::string> seen;
   for (const auto& name : names) {

@@ -1,7 +1,7 @@
 // RdKafkaClient: KafkaClient over librdkafka 2.0.2's C API.
 //
-// It owns two handles: a consumer-type "query" handle without a group, created with
-// isolation.level=read_uncommitted, that carries the admin calls (ListGroups, DescribeGroups,
+// It owns two handles: a consumer-type "query" handle (with a group id it never joins), created
+// with isolation.level=read_uncommitted, that carries the admin calls (ListGroups, DescribeGroups,
 // OffsetFetch), Metadata and ListOffsets (so LATEST is the high watermark, as in
 // kafka-consumer-groups); and the RecordReader's consumer, which has a private group id that it
 // never joins. Constructed only by the composition root and the integration tests.
@@ -15,6 +15,7 @@
 #include "kafka/kafka_client.h"
 #include "kafka/rdkafka/connection.h"
 #include "kafka/rdkafka/handles.h"
+#include "kafka/rdkafka/pending_requests.h"
 #include "kafka/rdkafka/rdkafka_options.h"
 #include "kafka/rdkafka/record_reader.h"
 
@@ -47,6 +48,8 @@ class RdKafkaClient final : public KafkaClient {
   // Declared first so that it outlives the handles whose callbacks use it.
   std::unique_ptr<rdk::ConnectionState> state_;
   rdk::HandlePtr query_;
+  // Coordinator requests of query_ that outlived their caller's deadline; released before it.
+  std::unique_ptr<rdk::PendingRequests> pending_;
   std::unique_ptr<rdk::RecordReader> reader_;
 };
 

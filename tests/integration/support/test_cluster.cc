@@ -104,13 +104,22 @@ void check_txn(rd_kafka_error_t* error, const std::string& what) {
   fail(what + ": " + text);
 }
 
-// Runs one admin request on `rk` and returns its result event (caller destroys).
+// librdkafka's longest admin request timeout. A request to a group coordinator gets it: in
+// librdkafka 2.0.2 such a request that times out while its coordinator is still being looked up
+// (a fresh cluster loading __consumer_offsets, a coordinator that moves) aborts the process once
+// the coordinator is found (rd_kafka_enq_once_del_source_return: Assertion `eonce->refcnt > 0').
+// Its requests to the broker are still bounded by socket.timeout.ms.
+constexpr int kCoordinatorRequestTimeoutMs = 3600 * 1000;
+
+// Runs one admin request on `rk` and returns its result event (caller destroys). The wait ends
+// after kDefaultTimeout (+5 s) even when the request's own timeout is longer.
 rd_kafka_event_t* admin_call(
     rd_kafka_t* rk, rd_kafka_admin_op_t op, const std::string& what,
-    const std::function<void(rd_kafka_AdminOptions_t*, rd_kafka_queue_t*)>& start) {
+    const std::function<void(rd_kafka_AdminOptions_t*, rd_kafka_queue_t*)>& start,
+    int request_timeout_ms = ms(kDefaultTimeout)) {
   rd_kafka_AdminOptions_t* options = rd_kafka_AdminOptions_new(rk, op);
   char errstr[256];
-  rd_kafka_AdminOptions_set_request_timeout(options, ms(kDefaultTimeout), errstr, sizeof errstr);
+  rd_kafka_AdminOptions_set_request_timeout(options, request_timeout_ms, errstr, sizeof errstr);
   rd_kafka_queue_t* q = rd_kafka_queue_new(rk);
   start(options, q);
   rd_kafka_event_t* ev = rd_kafka_queue_poll(q, ms(kDefaultTimeout) + 5000);
@@ -285,11 +294,13 @@ std::string TestCluster::try_commit_offsets(
   rd_kafka_topic_partition_list_destroy(list);
   EventGuard ev;
   try {
-    ev.ev = admin_call(producer_, RD_KAFKA_ADMIN_OP_ALTERCONSUMERGROUPOFFSETS,
-                       "AlterConsumerGroupOffsets " + group,
-                       [&](rd_kafka_AdminOptions_t* o, rd_kafka_queue_t* q) {
-                         rd_kafka_AlterConsumerGroupOffsets(producer_, &alter, 1, o, q);
-                       });
+    ev.ev = admin_call(
+        producer_, RD_KAFKA_ADMIN_OP_ALTERCONSUMERGROUPOFFSETS,
+        "AlterConsumerGroupOffsets " + group,
+        [&](rd_kafka_AdminOptions_t* o, rd_kafka_queue_t* q) {
+          rd_kafka_AlterConsumerGroupOffsets(producer_, &alter, 1, o, q);
+        },
+        kCoordinatorRequestTimeoutMs);
   } catch (const std::exception& e) {
     rd_kafka_AlterConsumerGroupOffsets_destroy(alter);
     return e.what();

@@ -208,6 +208,26 @@ TEST_F(CollectorTest, FailedCycleKeepsTheLastNumbersAndSaysWhy) {
   EXPECT_EQ(s->cycles, 2u);
 }
 
+TEST_F(CollectorTest, AGroupThatCannotBeDescribedFailsAloneNotTheCycle) {
+  kafka_.produce("t", 0, 10, clock_.now_ms() - 60000);
+  kafka_.commit("a", "t", 0, 4);
+  kafka_.commit("b", "t", 0, 7);
+  auto c = make();
+  c->run_cycle();
+  kafka_.fail_describe.emplace("b", Error::deadline_exceeded("DescribeGroups for b: no answer"));
+  kafka_.commit("a", "t", 0, 6);
+  clock_.advance(1000);
+  c->run_cycle();
+  auto s = c->snapshot();
+  EXPECT_FALSE(s->last_cycle.error.has_value());
+  EXPECT_EQ(s->last_cycle.failed_groups, 1u);
+  EXPECT_EQ(s->find("a")->total_lag, 4);  // fresh
+  EXPECT_FALSE(s->find("a")->error.has_value());
+  EXPECT_EQ(s->find("b")->total_lag, 3);  // kept from the cycle before, marked
+  ASSERT_TRUE(s->find("b")->error.has_value());
+  EXPECT_NE(s->find("b")->error->find("describing group b"), std::string::npos);
+}
+
 TEST_F(CollectorTest, VanishedGroupsExpireAfterTheConfiguredTime) {
   kafka_.produce("t", 0, 5, clock_.now_ms());
   kafka_.commit("g", "t", 0, 1);

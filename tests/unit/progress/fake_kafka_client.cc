@@ -37,6 +37,9 @@ Result<std::vector<GroupListing>> FakeKafkaClient::list_groups(Deadline) {
 Result<std::vector<GroupDescription>> FakeKafkaClient::describe_groups(
     const std::vector<std::string>& ids, Deadline) {
   if (fail_all) return *fail_all;
+  for (const auto& id : ids) {
+    if (auto it = fail_describe.find(id); it != fail_describe.end()) return it->second;
+  }
   std::vector<GroupDescription> out;
   for (const auto& id : ids) {
     GroupDescription d;

@@ -44,6 +44,9 @@ class FakeKafkaClient final : public KafkaClient {
   void commit(const std::string& group, const std::string& topic, int32_t p, int64_t offset);
 
   std::optional<Error> fail_all;  // every call fails with this
+  // describe_groups() fails with this whenever its ids include the key (a coordinator that does
+  // not answer fails the whole call, as librdkafka's does).
+  std::map<std::string, Error> fail_describe;
   // Called at the start of committed_offsets(), outside the fake's lock (tests block in it).
   std::function<void()> on_committed_offsets;
   int newest_records_calls = 0;
