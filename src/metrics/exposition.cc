@@ -158,9 +158,9 @@ void add_group(Families& f, const std::string& instance, const GroupSnapshot& g,
     labels = group_labels;
     labels.add(names::kTopic, tp.topic)
         .add(names::kPartition, std::to_string(tp.partition.value()))
-        .add(names::kMemberHost, p.progress.host)
-        .add(names::kConsumerId, p.progress.member_id)
-        .add(names::kClientId, p.progress.client_id);
+        .add(names::kMemberHost, p.progress.host())
+        .add(names::kConsumerId, p.progress.member_id())
+        .add(names::kClientId, p.progress.client_id());
     add_partition(f, labels, p);
   }
   flush_topic();

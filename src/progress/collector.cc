@@ -17,7 +17,7 @@ namespace {
 // it is unknown.
 std::optional<bool> assigned(GroupState state, const PartitionProgress& p) {
   switch (state) {
-    case GroupState::kStable: return !p.member_id.empty();
+    case GroupState::kStable: return p.owner != nullptr;
     case GroupState::kEmpty: return false;
     default: return std::nullopt;
   }
@@ -191,7 +191,7 @@ void Collector::run_cycle() {
     inputs.push_back(std::move(in));
   }
   std::unordered_map<std::string, int32_t> partition_count;
-  std::map<TopicPartition, Watermarks> marks;
+  WatermarkMap marks;
   if (!all_topics.empty()) {
     auto topics = kafka.topics({all_topics.begin(), all_topics.end()}, deadline);
     if (!topics) return fail_cycle(topics.error().with_context("reading topic metadata"));

@@ -37,9 +37,7 @@ inline PartitionSnapshot uncommitted_partition(const std::string& topic, int par
 
 inline PartitionSnapshot& owned_by(PartitionSnapshot& p, const std::string& member,
                                    const std::string& client, const std::string& host) {
-  p.progress.member_id = member;
-  p.progress.client_id = client;
-  p.progress.host = host;
+  p.progress.owner = std::make_shared<PartitionOwner>(PartitionOwner{member, client, host});
   return p;
 }
 
