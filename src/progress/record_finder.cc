@@ -9,20 +9,31 @@ uint64_t RecordFinder::reads() const {
   return reads_;
 }
 
-std::optional<RecordRef> RecordFinder::cached(std::map<Key, std::optional<RecordRef>>& cache,
-                                              const Key& key, bool* hit) {
+size_t RecordFinder::KeyHash::operator()(const Key& k) const {
+  // The flat map mixes the bits itself (this hash does not claim to avalanche).
+  const uint64_t h = (uint64_t{k.topic} << 32) ^ static_cast<uint32_t>(k.partition);
+  return static_cast<size_t>(h ^ (static_cast<uint64_t>(k.committed) * 0x9E3779B97F4A7C15ull));
+}
+
+RecordFinder::Key RecordFinder::key_of(const TopicPartition& tp, Offset committed) {
+  auto [it, added] = topic_ids_.try_emplace(tp.topic, static_cast<uint32_t>(topic_ids_.size()));
+  return {it->second, tp.partition.value(), committed.value()};
+}
+
+std::optional<RecordRef> RecordFinder::cached(Cache& cache, const TopicPartition& tp,
+                                              Offset committed, bool* hit) {
   std::lock_guard lock(mu_);
-  auto it = cache.find(key);
+  auto it = cache.find(key_of(tp, committed));
   *hit = it != cache.end();
   return *hit ? it->second : std::nullopt;
 }
 
-void RecordFinder::remember(std::map<Key, std::optional<RecordRef>>& cache, const Key& key,
+void RecordFinder::remember(Cache& cache, const TopicPartition& tp, Offset committed,
                             std::optional<RecordRef> value) {
   std::lock_guard lock(mu_);
   // Bounded: cleared wholesale when full; the next cycle reads what it needs again.
   if (cache.size() >= max_entries_) cache.clear();
-  cache[key] = value;
+  cache.insert_or_assign(key_of(tp, committed), value);
 }
 
 uint64_t RecordFinder::calls() const {
@@ -45,7 +56,7 @@ Result<void> RecordFinder::resolve_last(const std::vector<PartitionProgress*>& p
       continue;
     }
     bool hit = false;
-    auto c = cached(last_, {p->tp, p->committed->value()}, &hit);
+    auto c = cached(last_, p->tp, *p->committed, &hit);
     if (hit && c && c->offset >= p->log_start) {
       p->last_timestamp = c->timestamp.value();
       p->last_record_offset = c->offset;
@@ -89,7 +100,7 @@ Result<void> RecordFinder::resolve_last(const std::vector<PartitionProgress*>& p
       if (r.record) {
         s.p->last_timestamp = r.record->timestamp.value();
         s.p->last_record_offset = r.record->offset;
-        remember(last_, {s.p->tp, s.p->committed->value()}, r.record);
+        remember(last_, s.p->tp, *s.p->committed, r.record);
         continue;
       }
       auto wider = widen_search(*s.p->committed, s.from, s.p->log_start);
@@ -112,7 +123,7 @@ Result<std::vector<RecordFinder::Oldest>> RecordFinder::oldest_unconsumed(
   for (PartitionProgress* p : partitions) {
     if (!p->committed || p->lag <= 0) continue;
     bool hit = false;
-    auto c = cached(oldest_, {p->tp, p->committed->value()}, &hit);
+    auto c = cached(oldest_, p->tp, *p->committed, &hit);
     if (hit && c && c->offset >= p->log_start) {
       out.push_back({p, c});
       continue;
@@ -143,7 +154,7 @@ Result<std::vector<RecordFinder::Oldest>> RecordFinder::oldest_unconsumed(
       return r.error->with_context(to_read[i]->tp.to_string());
     }
     // Only found records are cached: "nothing yet" changes as soon as something is produced.
-    if (r.record) remember(oldest_, {to_read[i]->tp, to_read[i]->committed->value()}, r.record);
+    if (r.record) remember(oldest_, to_read[i]->tp, *to_read[i]->committed, r.record);
     out.push_back({to_read[i], r.record});
   }
   return out;
