@@ -41,10 +41,7 @@ inline PartitionSnapshot& owned_by(PartitionSnapshot& p, const std::string& memb
   return p;
 }
 
-inline void add(GroupSnapshot& g, PartitionSnapshot p) {
-  auto tp = p.progress.tp;
-  g.partitions.emplace(std::move(tp), std::move(p));
-}
+inline void add(GroupSnapshot& g, PartitionSnapshot p) { g.partitions.insert(std::move(p)); }
 
 // An instance whose last cycle (its `cycles`-th) succeeded.
 inline std::shared_ptr<InstanceSnapshot> instance(const std::string& id, uint64_t cycles,
