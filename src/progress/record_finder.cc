@@ -1,8 +1,58 @@
 #include "progress/record_finder.h"
 
+#include <unordered_map>
+
 #include "progress/lag_math.h"
 
 namespace kprogress {
+namespace {
+
+struct QueryHash {
+  size_t operator()(const RecordRangeQuery& q) const {
+    size_t h = TopicPartitionHash()(q.tp);
+    h = h * 31 + std::hash<int64_t>()(q.from.value());
+    h = h * 31 + std::hash<int64_t>()(q.until.value());
+    return h * 2 + (q.pick == RecordPick::kNewest ? 1 : 0);
+  }
+};
+struct QueryEq {
+  bool operator()(const RecordRangeQuery& a, const RecordRangeQuery& b) const {
+    return a.tp == b.tp && a.from == b.from && a.until == b.until && a.pick == b.pick;
+  }
+};
+
+}  // namespace
+
+Result<std::vector<RecordRangeResult>> RecordFinder::read_unique(
+    const std::vector<RecordRangeQuery>& queries, Deadline deadline) {
+  // Many groups often wait at the same offset of the same partition (caught up at its end, or
+  // committed together): the record is read once. The reader would otherwise take repeats of a
+  // partition in later rounds, one round trip each.
+  std::vector<RecordRangeQuery> unique;
+  std::vector<size_t> slot(queries.size());
+  std::unordered_map<RecordRangeQuery, size_t, QueryHash, QueryEq> seen;
+  seen.reserve(queries.size());
+  for (size_t i = 0; i < queries.size(); ++i) {
+    auto [it, added] = seen.try_emplace(queries[i], unique.size());
+    if (added) unique.push_back(queries[i]);
+    slot[i] = it->second;
+  }
+  auto results = kafka_.newest_records(unique, deadline);
+  {
+    std::lock_guard lock(mu_);
+    reads_ += unique.size();
+    ++calls_;
+  }
+  if (!results) return results.error();
+  if (results->size() != unique.size()) {
+    return Error::internal("the record reader answered " + std::to_string(results->size()) +
+                           " of " + std::to_string(unique.size()) + " queries");
+  }
+  std::vector<RecordRangeResult> out;
+  out.reserve(queries.size());
+  for (size_t i : slot) out.push_back((*results)[i]);
+  return out;
+}
 
 uint64_t RecordFinder::reads() const {
   std::lock_guard lock(mu_);
@@ -74,17 +124,8 @@ Result<void> RecordFinder::resolve_last(const std::vector<PartitionProgress*>& p
     for (const auto& s : pending) {
       queries.push_back({s.p->tp, s.from, *s.p->committed, RecordPick::kNewest});
     }
-    auto results = kafka_.newest_records(queries, deadline);
-    {
-      std::lock_guard lock(mu_);
-      reads_ += queries.size();
-      ++calls_;
-    }
+    auto results = read_unique(queries, deadline);
     if (!results) return results.error();
-    if (results->size() != pending.size()) {
-      return Error::internal("the record reader answered " + std::to_string(results->size()) +
-                             " of " + std::to_string(pending.size()) + " queries");
-    }
     std::vector<Search> next;
     for (size_t i = 0; i < pending.size(); ++i) {
       Search s = pending[i];
@@ -137,12 +178,7 @@ Result<std::vector<RecordFinder::Oldest>> RecordFinder::oldest_unconsumed(
     const Offset from(std::max(p->committed->value(), p->log_start.value()));
     queries.push_back({p->tp, from, p->high_watermark, RecordPick::kOldest});
   }
-  auto results = kafka_.newest_records(queries, deadline);
-  {
-    std::lock_guard lock(mu_);
-    reads_ += queries.size();
-    ++calls_;
-  }
+  auto results = read_unique(queries, deadline);
   if (!results) return results.error();
   for (size_t i = 0; i < to_read.size() && i < results->size(); ++i) {
     const RecordRangeResult& r = (*results)[i];

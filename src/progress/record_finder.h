@@ -38,8 +38,8 @@ class RecordFinder {
   Result<std::vector<Oldest>> oldest_unconsumed(const std::vector<PartitionProgress*>& partitions,
                                                 Deadline deadline);
 
-  // Partitions whose records were read from Kafka (cache misses), and the KafkaClient calls
-  // that read them, so far: the collector's cost metrics.
+  // Records read from Kafka (cache misses; one per distinct partition and offset), and the
+  // KafkaClient calls that read them, so far: the collector's cost metrics.
   uint64_t reads() const;
   uint64_t calls() const;
 
@@ -57,6 +57,10 @@ class RecordFinder {
   };
   using Cache = boost::unordered_flat_map<Key, std::optional<RecordRef>, KeyHash>;
 
+  // newest_records() for the distinct queries only, answered in the order of `queries`; counts
+  // the reads and the call.
+  Result<std::vector<RecordRangeResult>> read_unique(const std::vector<RecordRangeQuery>& queries,
+                                                     Deadline deadline);
   // REQUIRES: mu_ held.
   Key key_of(const TopicPartition& tp, Offset committed);
   std::optional<RecordRef> cached(Cache& cache, const TopicPartition& tp, Offset committed,
