@@ -5,8 +5,9 @@
 //   bench_load --port P [--host 127.0.0.1] --path '/?Action=...' [-c C]
 //              [--requests N | --duration S] [--warmup W]
 //
-// Prints one JSON object: requests, non-200 answers, errors, elapsed seconds, requests per
-// second, and latency percentiles in milliseconds.
+// Bodies with Content-Length or chunked (the end is found by the last chunk, "0\r\n\r\n": a
+// benchmark client, not a parser). Prints one JSON object: requests, non-200 answers, errors,
+// elapsed seconds, requests per second, and latency percentiles in milliseconds.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -55,8 +56,11 @@ int roundtrip(int fd, const std::string& req, std::string& buf, bool* closed) {
   char tmp[65536];
   size_t header_end = std::string::npos;
   size_t need = 0;
+  bool chunked = false;  // Go's net/http (Burrow) sends large bodies chunked
   for (;;) {
-    if (header_end != std::string::npos && buf.size() >= need) break;
+    if (header_end != std::string::npos && !chunked && buf.size() >= need) break;
+    if (chunked && buf.size() >= need && buf.compare(buf.size() - 7, 7, "\r\n0\r\n\r\n") == 0)
+      break;
     ssize_t n = ::recv(fd, tmp, sizeof tmp, 0);
     if (n <= 0) return -1;
     buf.append(tmp, static_cast<size_t>(n));
@@ -67,7 +71,8 @@ int roundtrip(int fd, const std::string& req, std::string& buf, bool* closed) {
       for (auto& ch : head) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
       size_t cl = head.find("content-length:");
       size_t len = cl == std::string::npos ? 0 : std::strtoul(head.c_str() + cl + 15, nullptr, 10);
-      need = header_end + 4 + len;
+      chunked = head.find("transfer-encoding: chunked") != std::string::npos;
+      need = header_end + 4 + (chunked ? 5 : len);  // chunked: until the last-chunk line
       *closed = head.find("connection: close") != std::string::npos;
     }
   }
@@ -90,13 +95,20 @@ int main(int argc, char** argv) {
   double duration = 0;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string k = argv[i], v = argv[i + 1];
-    if (k == "--host") host = v;
-    else if (k == "--port") port = std::stoi(v);
-    else if (k == "--path") path = v;
-    else if (k == "-c") conns = std::stoi(v);
-    else if (k == "--requests") requests = std::stol(v);
-    else if (k == "--duration") duration = std::stod(v);
-    else if (k == "--warmup") warmup = std::stoi(v);
+    if (k == "--host")
+      host = v;
+    else if (k == "--port")
+      port = std::stoi(v);
+    else if (k == "--path")
+      path = v;
+    else if (k == "-c")
+      conns = std::stoi(v);
+    else if (k == "--requests")
+      requests = std::stol(v);
+    else if (k == "--duration")
+      duration = std::stod(v);
+    else if (k == "--warmup")
+      warmup = std::stoi(v);
     else {
       std::fprintf(stderr, "bench_load: unknown option %s\n", k.c_str());
       return 2;
@@ -106,8 +118,8 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "bench_load: --port and --requests or --duration are required\n");
     return 2;
   }
-  const std::string req = "GET " + path + " HTTP/1.1\r\nHost: " + host +
-                          "\r\nConnection: keep-alive\r\n\r\n";
+  const std::string req =
+      "GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: keep-alive\r\n\r\n";
   std::atomic<long> issued{0}, non200{0}, errors{0};
   std::vector<std::vector<double>> lat(static_cast<size_t>(conns));
   std::atomic<bool> go{false};
@@ -119,27 +131,43 @@ int main(int argc, char** argv) {
       int fd = connect_to(host, port);
       for (int w = 0; w < warmup && fd >= 0; ++w) {  // warm the connection and the server
         bool closed = false;
-        if (roundtrip(fd, req, buf, &closed) < 0 || closed) { ::close(fd); fd = connect_to(host, port); }
+        if (roundtrip(fd, req, buf, &closed) < 0 || closed) {
+          ::close(fd);
+          fd = connect_to(host, port);
+        }
       }
       while (!go.load()) std::this_thread::yield();
       for (;;) {
         if (requests > 0 ? issued.fetch_add(1) >= requests : Clock::now() >= stop_at) break;
         if (fd < 0) fd = connect_to(host, port);
-        if (fd < 0) { ++errors; std::this_thread::sleep_for(std::chrono::milliseconds(10)); continue; }
+        if (fd < 0) {
+          ++errors;
+          std::this_thread::sleep_for(std::chrono::milliseconds(10));
+          continue;
+        }
         bool closed = false;
         auto t0 = Clock::now();
         int status = roundtrip(fd, req, buf, &closed);
         double ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
-        if (status < 0) { ++errors; ::close(fd); fd = -1; continue; }
+        if (status < 0) {
+          ++errors;
+          ::close(fd);
+          fd = -1;
+          continue;
+        }
         if (status != 200) ++non200;
         lat[static_cast<size_t>(c)].push_back(ms);
-        if (closed) { ::close(fd); fd = -1; }
+        if (closed) {
+          ::close(fd);
+          fd = -1;
+        }
       }
       if (fd >= 0) ::close(fd);
     });
   }
   start = Clock::now();
-  stop_at = start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(duration));
+  stop_at =
+      start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(duration));
   go = true;
   for (auto& t : threads) t.join();
   double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
@@ -148,7 +176,8 @@ int main(int argc, char** argv) {
   std::sort(all.begin(), all.end());
   std::printf(
       "{\"connections\":%d,\"requests\":%zu,\"non200\":%ld,\"errors\":%ld,\"elapsed_s\":%.3f,"
-      "\"rps\":%.1f,\"p50_ms\":%.3f,\"p90_ms\":%.3f,\"p99_ms\":%.3f,\"min_ms\":%.3f,\"max_ms\":%.3f}\n",
+      "\"rps\":%.1f,\"p50_ms\":%.3f,\"p90_ms\":%.3f,\"p99_ms\":%.3f,\"min_ms\":%.3f,\"max_ms\":%."
+      "3f}\n",
       conns, all.size(), non200.load(), errors.load(), elapsed, all.size() / elapsed, pct(all, 50),
       pct(all, 90), pct(all, 99), pct(all, 0), pct(all, 100));
   return 0;

@@ -173,7 +173,8 @@ void wait_partitions(rd_kafka_t* rk, const Args& a) {
         rd_kafka_metadata_destroy(md);
       }
       if (count >= a.partitions) break;
-      if (attempt > 120) die("topic " + topic_name(a, t) + " never showed all its partitions");
+      // A loaded one-node broker takes minutes to create 10,000 partitions: wait up to 10.
+      if (attempt > 1200) die("topic " + topic_name(a, t) + " never showed all its partitions");
       rd_kafka_poll(rk, 500);
     }
     rd_kafka_topic_destroy(rkt);

@@ -83,8 +83,8 @@ int run_describe(const KafkaFlags& flags, const std::string& group, const std::s
       table.add({t.topic, std::to_string(p.tp.partition.value()),
                  c ? std::to_string(p.committed->value()) : "no commit",
                  std::to_string(p.high_watermark.value()), c ? std::to_string(p.lag) : "-",
-                 c ? format_timestamp(p.last_timestamp) : "-", or_dash(p.member_id),
-                 or_dash(p.host.empty() ? "" : "/" + p.host), or_dash(p.client_id)});
+                 c ? format_timestamp(p.last_timestamp) : "-", or_dash(p.member_id()),
+                 or_dash(p.host().empty() ? "" : "/" + p.host()), or_dash(p.client_id())});
     }
   }
   std::fputs(table.render().c_str(), stdout);

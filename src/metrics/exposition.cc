@@ -139,7 +139,8 @@ void add_group(Families& f, const std::string& instance, const GroupSnapshot& g,
     f.topic_max_lag.add(labels, topic_lag.max);
     if (topic_lag.max_seconds) f.topic_max_lag_seconds.add(labels, *topic_lag.max_seconds);
   };
-  for (const auto& [tp, p] : g.partitions) {  // sorted by topic, then partition
+  for (const auto& p : g.partitions) {  // sorted by topic, then partition
+    const TopicPartition& tp = p.progress.tp;
     if (topic == nullptr || *topic != tp.topic) {
       flush_topic();
       topic = &tp.topic;
@@ -158,9 +159,9 @@ void add_group(Families& f, const std::string& instance, const GroupSnapshot& g,
     labels = group_labels;
     labels.add(names::kTopic, tp.topic)
         .add(names::kPartition, std::to_string(tp.partition.value()))
-        .add(names::kMemberHost, p.progress.host)
-        .add(names::kConsumerId, p.progress.member_id)
-        .add(names::kClientId, p.progress.client_id);
+        .add(names::kMemberHost, p.progress.host())
+        .add(names::kConsumerId, p.progress.member_id())
+        .add(names::kClientId, p.progress.client_id());
     add_partition(f, labels, p);
   }
   flush_topic();

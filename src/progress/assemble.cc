@@ -1,5 +1,8 @@
 #include "progress/assemble.h"
 
+#include <algorithm>
+#include <memory>
+
 #include "progress/lag_math.h"
 
 namespace kprogress {
@@ -41,7 +44,7 @@ std::vector<TopicPartition> partitions_of(
 
 GroupProgress assemble_group(const GroupInputs& group,
                              const std::unordered_map<std::string, int32_t>& partition_counts,
-                             const std::map<TopicPartition, Watermarks>& marks) {
+                             const WatermarkMap& marks) {
   GroupProgress out;
   out.group_id = group.group_id;
   if (group.description) {
@@ -49,49 +52,58 @@ GroupProgress assemble_group(const GroupInputs& group,
     out.is_simple = group.description->is_simple;
     out.members = group.description->members;
   }
-  const std::set<std::string> topics = topics_of(group);
-  std::map<TopicPartition, PartitionProgress> parts;
-  for (const auto& tp : partitions_of(topics, partition_counts)) {
-    PartitionProgress& p = parts[tp];
-    p.tp = tp;
-    if (auto m = marks.find(tp); m != marks.end()) {
-      p.log_start = m->second.log_start;
-      p.high_watermark = m->second.high_watermark;
+  // Every partition of the group's live topics, indexed by partition number (a topic's
+  // partitions are 0..count-1), in topics sorted by name.
+  std::set<std::string> deleted;
+  std::unordered_map<std::string, size_t> topic_index;
+  for (const auto& name : topics_of(group)) {
+    auto count = partition_counts.find(name);
+    if (count == partition_counts.end()) continue;
+    topic_index.emplace(name, out.topics.size());
+    TopicProgress& t = out.topics.emplace_back();
+    t.topic = name;
+    t.partitions.resize(static_cast<size_t>(count->second));
+    for (int32_t p = 0; p < count->second; ++p) {
+      PartitionProgress& pp = t.partitions[static_cast<size_t>(p)];
+      pp.tp = {name, PartitionId(p)};
+      if (auto m = marks.find(pp.tp); m != marks.end()) {
+        pp.log_start = m->second.log_start;
+        pp.high_watermark = m->second.high_watermark;
+      }
     }
   }
-  std::set<std::string> deleted;
+  const auto find = [&](const TopicPartition& tp) -> PartitionProgress* {
+    auto t = topic_index.find(tp.topic);
+    if (t == topic_index.end()) return nullptr;
+    auto& parts = out.topics[t->second].partitions;
+    const auto p = static_cast<size_t>(tp.partition.value());
+    return tp.partition.value() >= 0 && p < parts.size() ? &parts[p] : nullptr;
+  };
   for (const auto& c : group.committed) {
-    auto it = parts.find(c.tp);
-    if (it == parts.end()) {
+    PartitionProgress* p = find(c.tp);
+    if (p == nullptr) {
       // A commit on a topic (or partition) that no longer exists: no log to measure against.
       deleted.insert(c.tp.topic);
       continue;
     }
-    it->second.committed = c.offset;
-    it->second.lag = partition_lag(c.offset, it->second.high_watermark);
+    p->committed = c.offset;
+    p->lag = partition_lag(c.offset, p->high_watermark);
   }
   for (const auto& m : out.members) {
+    auto owner = std::make_shared<const PartitionOwner>(
+        PartitionOwner{m.member_id, m.client_id, strip_slash(m.host)});
     for (const auto& tp : m.assignment) {
-      auto it = parts.find(tp);
-      if (it == parts.end()) continue;
-      it->second.member_id = m.member_id;
-      it->second.client_id = m.client_id;
-      it->second.host = strip_slash(m.host);
+      if (PartitionProgress* p = find(tp)) p->owner = owner;
     }
   }
-  std::map<std::string, TopicProgress> by_topic;
-  for (auto& [tp, p] : parts) {
-    TopicProgress& t = by_topic[tp.topic];
-    t.topic = tp.topic;
-    t.partitions.push_back(std::move(p));
-  }
   for (const auto& name : deleted) {
-    if (by_topic.count(name)) continue;
-    TopicProgress& t = by_topic[name];
+    if (topic_index.count(name)) continue;
+    TopicProgress& t = out.topics.emplace_back();
     t.topic = name;
     t.exists = false;
   }
-  for (auto& [name, t] : by_topic) out.topics.push_back(std::move(t));
+  std::sort(out.topics.begin(), out.topics.end(),
+            [](const TopicProgress& a, const TopicProgress& b) { return a.topic < b.topic; });
   aggregate(out);
   return out;
 }

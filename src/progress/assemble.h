@@ -2,7 +2,6 @@
 // ProgressService (one group at a time) and the Collector (every group in one batch per cycle).
 #pragma once
 
-#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -13,6 +12,9 @@
 #include "progress/model.h"
 
 namespace kprogress {
+
+// End offsets by partition, as ProgressService and the Collector read them.
+using WatermarkMap = std::unordered_map<TopicPartition, Watermarks, TopicPartitionHash>;
 
 struct GroupInputs {
   std::string group_id;
@@ -33,7 +35,7 @@ bool looks_absent(const GroupInputs& group);
 // the topics in `partition_counts` that the group has.
 GroupProgress assemble_group(const GroupInputs& group,
                              const std::unordered_map<std::string, int32_t>& partition_counts,
-                             const std::map<TopicPartition, Watermarks>& marks);
+                             const WatermarkMap& marks);
 
 // The partitions whose watermarks assemble_group needs.
 std::vector<TopicPartition> partitions_of(

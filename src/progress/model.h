@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -17,6 +18,14 @@ namespace kprogress {
 inline constexpr int64_t kNothingConsumed = 0;
 inline constexpr int64_t kTimestampUnknown = -1;
 
+// The member a partition is assigned to. One per member, shared by every partition assigned to
+// it: a group's partitions name few members, and a collector snapshot keeps every partition.
+struct PartitionOwner {
+  std::string member_id;
+  std::string client_id;
+  std::string host;  // without the leading '/' the broker adds
+};
+
 struct PartitionProgress {
   TopicPartition tp;
   std::optional<Offset> committed;  // empty: the group has no commit here
@@ -28,12 +37,18 @@ struct PartitionProgress {
   int64_t last_timestamp = kTimestampUnknown;
   // Offset of that record, when known.
   std::optional<Offset> last_record_offset;
-  // The member the partition is assigned to now; empty when unassigned.
-  std::string member_id;
-  std::string client_id;
-  std::string host;  // without the leading '/' the broker adds
+  // The member the partition is assigned to now; null when unassigned.
+  std::shared_ptr<const PartitionOwner> owner;
 
   bool has_commit() const { return committed.has_value(); }
+  // The owner's ids; empty strings when unassigned.
+  const std::string& member_id() const { return owner_or_none().member_id; }
+  const std::string& client_id() const { return owner_or_none().client_id; }
+  const std::string& host() const { return owner_or_none().host; }
+  const PartitionOwner& owner_or_none() const {
+    static const PartitionOwner kNone;
+    return owner ? *owner : kNone;
+  }
 };
 
 struct TopicProgress {

@@ -81,7 +81,7 @@ Result<GroupProgress> ProgressService::query(const std::string& group_id, Deadli
 
   const std::set<std::string> topic_names = topics_of(inputs);
   std::unordered_map<std::string, int32_t> partition_count;
-  std::map<TopicPartition, Watermarks> marks;
+  WatermarkMap marks;
   if (!topic_names.empty()) {
     auto topics = kafka_.topics({topic_names.begin(), topic_names.end()}, deadline);
     if (!topics) return topics.error().with_context("reading topic metadata");

@@ -5,10 +5,12 @@
 // treated as removed. Thread-safe.
 #pragma once
 
-#include <map>
+#include <boost/unordered/unordered_flat_map.hpp>
+#include <cstdint>
 #include <mutex>
 #include <optional>
-#include <utility>
+#include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "common/clock.h"
@@ -36,23 +38,42 @@ class RecordFinder {
   Result<std::vector<Oldest>> oldest_unconsumed(const std::vector<PartitionProgress*>& partitions,
                                                 Deadline deadline);
 
-  // Partitions whose records were read from Kafka (cache misses), and the KafkaClient calls
-  // that read them, so far: the collector's cost metrics.
+  // Records read from Kafka (cache misses; one per distinct partition and offset), and the
+  // KafkaClient calls that read them, so far: the collector's cost metrics.
   uint64_t reads() const;
   uint64_t calls() const;
 
  private:
-  using Key = std::pair<TopicPartition, int64_t>;
-  std::optional<RecordRef> cached(std::map<Key, std::optional<RecordRef>>& cache, const Key& key,
+  // (partition, committed offset), 16 bytes: topics are numbered once (topic_ids_), so that an
+  // entry holds no string. The caches hold an entry per tracked group-partition.
+  struct Key {
+    uint32_t topic;
+    int32_t partition;
+    int64_t committed;
+    bool operator==(const Key&) const = default;
+  };
+  struct KeyHash {
+    size_t operator()(const Key& k) const;
+  };
+  using Cache = boost::unordered_flat_map<Key, std::optional<RecordRef>, KeyHash>;
+
+  // newest_records() for the distinct queries only, answered in the order of `queries`; counts
+  // the reads and the call.
+  Result<std::vector<RecordRangeResult>> read_unique(const std::vector<RecordRangeQuery>& queries,
+                                                     Deadline deadline);
+  // REQUIRES: mu_ held.
+  Key key_of(const TopicPartition& tp, Offset committed);
+  std::optional<RecordRef> cached(Cache& cache, const TopicPartition& tp, Offset committed,
                                   bool* hit);
-  void remember(std::map<Key, std::optional<RecordRef>>& cache, const Key& key,
+  void remember(Cache& cache, const TopicPartition& tp, Offset committed,
                 std::optional<RecordRef> value);
 
   KafkaClient& kafka_;
   const size_t max_entries_;
   mutable std::mutex mu_;
-  std::map<Key, std::optional<RecordRef>> last_;    // (tp, committed) -> newest below
-  std::map<Key, std::optional<RecordRef>> oldest_;  // (tp, committed) -> oldest at or above
+  std::unordered_map<std::string, uint32_t> topic_ids_;
+  Cache last_;    // (tp, committed) -> newest below
+  Cache oldest_;  // (tp, committed) -> oldest at or above
   uint64_t reads_ = 0;
   uint64_t calls_ = 0;
 };

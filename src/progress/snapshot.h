@@ -33,13 +33,37 @@ struct PartitionSnapshot {
   std::optional<int64_t> committed_since_ms;
 };
 
+// The partitions of one group in a snapshot, sorted by topic, then partition, in one array: a
+// snapshot holds every tracked group-partition, and a tree node with a second copy of the key
+// per partition cost more than the partition's own numbers (and scattered them in the heap, so
+// that freed snapshots left pages half used).
+class PartitionTable {
+ public:
+  // Adds `p` (keyed by p.progress.tp), or replaces the partition with that key.
+  PartitionSnapshot& insert(PartitionSnapshot p);
+  void reserve(size_t n) { items_.reserve(n); }
+
+  // Null when the group has no such partition.
+  const PartitionSnapshot* find(const TopicPartition& tp) const;
+  // REQUIRES: count(tp) == 1 (throws std::out_of_range otherwise).
+  const PartitionSnapshot& at(const TopicPartition& tp) const;
+  size_t count(const TopicPartition& tp) const { return find(tp) ? 1 : 0; }
+  size_t size() const { return items_.size(); }
+  bool empty() const { return items_.empty(); }
+  std::vector<PartitionSnapshot>::const_iterator begin() const { return items_.begin(); }
+  std::vector<PartitionSnapshot>::const_iterator end() const { return items_.end(); }
+
+ private:
+  std::vector<PartitionSnapshot> items_;
+};
+
 struct GroupSnapshot {
   std::string group_id;
   GroupState state = GroupState::kUnknown;
   std::vector<GroupMember> members;
-  std::map<TopicPartition, PartitionSnapshot> partitions;  // with and without commits
-  int64_t total_lag = 0;                                   // over partitions with a commit
-  std::optional<double> max_lag_seconds;                   // the largest known lag in seconds
+  PartitionTable partitions;              // with and without commits
+  int64_t total_lag = 0;                  // over partitions with a commit
+  std::optional<double> max_lag_seconds;  // the largest known lag in seconds
   int64_t last_timestamp = kTimestampUnknown;
   GroupEvaluation evaluation;
   int64_t updated_ms = 0;            // the last cycle that read it successfully

@@ -128,7 +128,7 @@ TEST(CollectorIntegration, AGroupWithoutMembersIsStopALiveStuckMemberIsStall) {
   const PartitionSnapshot& sp = s->partitions.at({topic, PartitionId(0)});
   EXPECT_EQ(dp.progress.lag, 7);
   EXPECT_EQ(sp.progress.lag, 5);
-  EXPECT_FALSE(sp.progress.member_id.empty());
+  EXPECT_FALSE(sp.progress.member_id().empty());
   EXPECT_EQ(status_name(dp.evaluation.status), "STOP");
   EXPECT_EQ(status_name(sp.evaluation.status), "STALL");
   EXPECT_EQ(status_name(d->evaluation.status), "ERR");

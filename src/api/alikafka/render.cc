@@ -1,111 +1,219 @@
 #include "api/alikafka/render.h"
 
+#include <algorithm>
+#include <charconv>
 #include <nlohmann/json.hpp>
 #include <pugixml.hpp>
 #include <sstream>
+#include <string_view>
+#include <vector>
 
 namespace kprogress {
 namespace {
 
-using ordered_json = nlohmann::ordered_json;
+// Each body is written once, as a sequence of calls on a writer (write_progress<W>,
+// write_error<W>); JsonWriter and XmlWriter turn the same calls into the two formats, so that
+// they cannot drift apart. Field names are ASCII literals; values are escaped by each format's
+// rules. The writers stream: no tree of the answer is built (a 10,000-partition answer used to
+// spend most of its time copying one).
+//
+// Shapes: an object is "Name": {...} / <Name>...</Name>; a list is alikafka's double wrap,
+// "X": {"X": [{...}, {...}]} / <X><X>...</X><X>...</X></X>.
 
-// One record per field, in the order the gateway writes them; JSON and XML are both built from
-// this so that they cannot drift apart.
-struct Node {
-  std::string name;
-  enum Kind { kInt, kString, kBool, kObject, kList } kind = kObject;
-  int64_t i = 0;
-  std::string s;
-  bool b = false;
-  std::vector<Node> children;  // kObject: fields; kList: items (each a kObject)
+class JsonWriter {
+ public:
+  explicit JsonWriter(size_t reserve) { out_.reserve(reserve); }
 
-  static Node integer(std::string n, int64_t v) { return {std::move(n), kInt, v, {}, false, {}}; }
-  static Node string(std::string n, std::string v) {
-    return {std::move(n), kString, 0, std::move(v), false, {}};
+  void begin_root(const char* /*xml_root*/) { open('{'); }
+  void end_root() { close('}'); }
+  void begin_object(std::string_view name) {
+    key(name);
+    open('{');
   }
-  static Node boolean(std::string n, bool v) { return {std::move(n), kBool, 0, {}, v, {}}; }
-  static Node object(std::string n, std::vector<Node> c = {}) {
-    return {std::move(n), kObject, 0, {}, false, std::move(c)};
+  void end_object() { close('}'); }
+  void begin_list(std::string_view name) {
+    key(name);
+    out_ += '{';
+    out_ += '"';
+    out_ += name;
+    out_ += "\":";
+    open('[');
   }
-  // "X": {"X": [items]}: alikafka's double-wrapped list.
-  static Node list(const std::string& n, std::vector<Node> items) {
-    return object(n, {Node{n, kList, 0, {}, false, std::move(items)}});
+  void end_list() {
+    close(']');
+    out_ += '}';
   }
+  void begin_item() {
+    comma();
+    open('{');
+  }
+  void end_item() { close('}'); }
+  void integer(std::string_view name, int64_t v) {
+    key(name);
+    char buf[24];
+    auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+    out_.append(buf, end);
+  }
+  void string(std::string_view name, std::string_view v) {
+    key(name);
+    quoted(v);
+  }
+  void boolean(std::string_view name, bool v) {
+    key(name);
+    out_ += v ? "true" : "false";
+  }
+  std::string take() { return std::move(out_); }
+
+ private:
+  void open(char c) {
+    out_ += c;
+    first_.push_back(true);
+  }
+  void close(char c) {
+    out_ += c;
+    first_.pop_back();
+  }
+  void comma() {
+    if (!first_.back()) out_ += ',';
+    first_.back() = false;
+  }
+  void key(std::string_view name) {
+    comma();
+    out_ += '"';
+    out_ += name;
+    out_ += "\":";
+  }
+  // Printable ASCII without quote or backslash is written as is; anything else goes through
+  // nlohmann::json, whose escaping (and replacement of invalid UTF-8: names from Kafka are bytes)
+  // the golden files pin.
+  void quoted(std::string_view v) {
+    const bool plain = std::all_of(
+        v.begin(), v.end(), [](char c) { return c >= 0x20 && c < 0x7f && c != '"' && c != '\\'; });
+    if (plain) {
+      out_ += '"';
+      out_ += v;
+      out_ += '"';
+      return;
+    }
+    out_ += nlohmann::json(std::string(v))
+                .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  }
+
+  std::string out_;
+  std::vector<bool> first_;  // per open object or list: nothing written in it yet
 };
 
-ordered_json to_json(const Node& node) {
-  switch (node.kind) {
-    case Node::kInt: return node.i;
-    case Node::kString: return node.s;
-    case Node::kBool: return node.b;
-    case Node::kList: {
-      ordered_json arr = ordered_json::array();
-      for (const auto& item : node.children) arr.push_back(to_json(item));
-      return arr;
-    }
-    case Node::kObject: {
-      ordered_json obj = ordered_json::object();
-      for (const auto& c : node.children) obj[c.name] = to_json(c);
-      return obj;
-    }
+class XmlWriter {
+ public:
+  void begin_root(const char* xml_root) {
+    pugi::xml_node decl = doc_.append_child(pugi::node_declaration);
+    decl.append_attribute("version") = "1.0";
+    decl.append_attribute("encoding") = "UTF-8";
+    open_.push_back(doc_.append_child(xml_root));
   }
-  return nullptr;
+  void end_root() { open_.pop_back(); }
+  void begin_object(const char* name) { open_.push_back(open_.back().append_child(name)); }
+  void end_object() { open_.pop_back(); }
+  void begin_list(const char* name) {
+    lists_.push_back(name);
+    begin_object(name);
+  }
+  void end_list() {
+    lists_.pop_back();
+    end_object();
+  }
+  void begin_item() { begin_object(lists_.back()); }  // each item repeats the list's name
+  void end_item() { end_object(); }
+  void integer(const char* name, int64_t v) {
+    open_.back().append_child(name).text().set(static_cast<long long>(v));
+  }
+  void string(const char* name, const std::string& v) {
+    open_.back().append_child(name).text().set(v.c_str());
+  }
+  void boolean(const char* name, bool v) {
+    open_.back().append_child(name).text().set(v ? "true" : "false");
+  }
+  std::string take() {
+    std::ostringstream out;
+    doc_.save(out, "", pugi::format_raw);
+    return out.str();
+  }
+
+ private:
+  pugi::xml_document doc_;
+  std::vector<pugi::xml_node> open_;
+  std::vector<const char*> lists_;
+};
+
+bool any_commit(const TopicProgress& t) {
+  return std::any_of(t.partitions.begin(), t.partitions.end(),
+                     [](const PartitionProgress& p) { return p.has_commit(); });
 }
 
-void to_xml(const Node& node, pugi::xml_node parent) {
-  switch (node.kind) {
-    case Node::kInt:
-      parent.append_child(node.name.c_str()).text().set(static_cast<long long>(node.i));
-      return;
-    case Node::kString: parent.append_child(node.name.c_str()).text().set(node.s.c_str()); return;
-    case Node::kBool:
-      parent.append_child(node.name.c_str()).text().set(node.b ? "true" : "false");
-      return;
-    case Node::kList:
-      // <X><X>item</X><X>item</X></X>: each item repeats the list's name.
-      for (const auto& item : node.children) {
-        pugi::xml_node el = parent.append_child(node.name.c_str());
-        for (const auto& c : item.children) to_xml(c, el);
-      }
-      return;
-    case Node::kObject: {
-      pugi::xml_node el = parent.append_child(node.name.c_str());
-      for (const auto& c : node.children) to_xml(c, el);
-      return;
-    }
-  }
-}
-
-std::string serialize(const Node& root, ResponseFormat format, const char* xml_root) {
-  if (format == ResponseFormat::kJson) {
-    // Invalid UTF-8 (a group or topic name is bytes) is replaced rather than thrown on.
-    return to_json(root).dump(-1, ' ', false, ordered_json::error_handler_t::replace);
-  }
-  pugi::xml_document doc;
-  pugi::xml_node decl = doc.append_child(pugi::node_declaration);
-  decl.append_attribute("version") = "1.0";
-  decl.append_attribute("encoding") = "UTF-8";
-  pugi::xml_node top = doc.append_child(xml_root);
-  for (const auto& c : root.children) to_xml(c, top);
-  std::ostringstream out;
-  doc.save(out, "", pugi::format_raw);
-  return out.str();
-}
-
-Node partition_node(const PartitionProgress& p, const ProgressRenderOptions& o) {
-  const int64_t ts = o.hide_last_timestamp ? kTimestampUnknown : p.last_timestamp;
-  Node n = Node::object("", {
-                                Node::integer("Partition", p.tp.partition.value()),
-                                Node::integer("LastTimestamp", ts),
-                                Node::integer("BrokerOffset", p.high_watermark.value()),
-                                Node::integer("ConsumerOffset", p.committed->value()),
-                            });
+template <typename W>
+void write_partition(W& w, const PartitionProgress& p, const ProgressRenderOptions& o) {
+  w.begin_item();
+  w.integer("Partition", p.tp.partition.value());
+  w.integer("LastTimestamp", o.hide_last_timestamp ? kTimestampUnknown : p.last_timestamp);
+  w.integer("BrokerOffset", p.high_watermark.value());
+  w.integer("ConsumerOffset", p.committed->value());
   if (o.version == AlikafkaVersion::k20190916) {
-    n.children.push_back(Node::integer("Accumulate", p.lag));
-    n.children.push_back(Node::string("ClientId", p.client_id));
-    n.children.push_back(Node::string("ClientIp", p.host));
-    n.children.push_back(Node::string("MemberId", p.member_id));
+    w.integer("Accumulate", p.lag);
+    w.string("ClientId", p.client_id());
+    w.string("ClientIp", p.host());
+    w.string("MemberId", p.member_id());
   }
+  w.end_item();
+}
+
+template <typename W>
+void write_progress(W& w, const GroupProgress& g, const ProgressRenderOptions& o,
+                    const std::string& request_id) {
+  const auto ts = [&](int64_t v) { return o.hide_last_timestamp ? kTimestampUnknown : v; };
+  w.begin_root("GetConsumerProgressResponse");
+  w.string("Message", std::string("operation success."));
+  w.string("RequestId", request_id);
+  w.begin_object("ConsumerProgress");
+  w.integer("TotalDiff", g.total_lag);
+  w.integer("LastTimestamp", ts(g.last_timestamp));
+  if (o.version == AlikafkaVersion::k20190916) {
+    w.string("state", std::string(group_state_name(g.state)));
+  }
+  w.begin_list("TopicList");
+  for (const auto& t : g.topics) {
+    // Partitions without a commit and deleted topics are left out (the format cannot say "none").
+    if (!t.exists || !any_commit(t)) continue;
+    w.begin_item();
+    w.integer("TotalDiff", t.total_lag);
+    w.integer("LastTimestamp", ts(t.last_timestamp));
+    w.begin_list("OffsetList");
+    for (const auto& p : t.partitions)
+      if (p.has_commit()) write_partition(w, p, o);
+    w.end_list();
+    w.string("Topic", t.topic);
+    w.end_item();
+  }
+  w.end_list();
+  w.end_object();
+  w.boolean("Success", true);
+  w.integer("Code", 200);
+  w.end_root();
+}
+
+template <typename W>
+void write_error(W& w, const GatewayError& error, const std::string& request_id,
+                 const std::string& host_id) {
+  w.begin_root("Error");
+  w.string("RequestId", request_id);
+  w.string("HostId", host_id);
+  w.string("Code", error.code);
+  w.string("Message", error.message);
+  w.end_root();
+}
+
+size_t partitions_of(const GroupProgress& g) {
+  size_t n = 0;
+  for (const auto& t : g.topics) n += t.partitions.size();
   return n;
 }
 
@@ -113,53 +221,31 @@ Node partition_node(const PartitionProgress& p, const ProgressRenderOptions& o) 
 
 std::string render_progress(const GroupProgress& g, const ProgressRenderOptions& o,
                             ResponseFormat format, const std::string& request_id) {
-  std::vector<Node> topics;
-  for (const auto& t : g.topics) {
-    if (!t.exists) continue;
-    std::vector<Node> offsets;
-    for (const auto& p : t.partitions)
-      if (p.has_commit()) offsets.push_back(partition_node(p, o));
-    if (offsets.empty()) continue;
-    topics.push_back(Node::object(
-        "", {
-                Node::integer("TotalDiff", t.total_lag),
-                Node::integer("LastTimestamp",
-                              o.hide_last_timestamp ? kTimestampUnknown : t.last_timestamp),
-                Node::list("OffsetList", std::move(offsets)),
-                Node::string("Topic", t.topic),
-            }));
+  if (format == ResponseFormat::kJson) {
+    JsonWriter w(512 + 240 * partitions_of(g));
+    write_progress(w, g, o, request_id);
+    return w.take();
   }
-  Node progress =
-      Node::object("ConsumerProgress",
-                   {Node::integer("TotalDiff", g.total_lag),
-                    Node::integer("LastTimestamp",
-                                  o.hide_last_timestamp ? kTimestampUnknown : g.last_timestamp)});
-  if (o.version == AlikafkaVersion::k20190916) {
-    progress.children.push_back(Node::string("state", group_state_name(g.state)));
-  }
-  progress.children.push_back(Node::list("TopicList", std::move(topics)));
-  Node root = Node::object("", {
-                                   Node::string("Message", "operation success."),
-                                   Node::string("RequestId", request_id),
-                                   std::move(progress),
-                                   Node::boolean("Success", true),
-                                   Node::integer("Code", 200),
-                               });
-  return serialize(root, format, "GetConsumerProgressResponse");
+  XmlWriter w;
+  write_progress(w, g, o, request_id);
+  return w.take();
 }
 
 ApiResponse render_gateway_error(const GatewayError& error, ResponseFormat format,
                                  const std::string& request_id, const std::string& host_id) {
-  Node root = Node::object("", {
-                                   Node::string("RequestId", request_id),
-                                   Node::string("HostId", host_id),
-                                   Node::string("Code", error.code),
-                                   Node::string("Message", error.message),
-                               });
   ApiResponse out;
   out.status = error.http_status;
-  out.content_type = format == ResponseFormat::kJson ? kJsonContentType : kXmlContentType;
-  out.body = serialize(root, format, "Error");
+  if (format == ResponseFormat::kJson) {
+    JsonWriter w(256);
+    write_error(w, error, request_id, host_id);
+    out.body = w.take();
+    out.content_type = kJsonContentType;
+  } else {
+    XmlWriter w;
+    write_error(w, error, request_id, host_id);
+    out.body = w.take();
+    out.content_type = kXmlContentType;
+  }
   out.headers.emplace_back("x-acs-request-id", request_id);
   if (error.retry_after_ms > 0) {
     out.headers.emplace_back("x-acs-retry-after", std::to_string(error.retry_after_ms));

@@ -63,9 +63,9 @@ json group_full(const GroupSnapshot& g) {
     for (auto& p : t["partitions"]) {
       const TopicPartition tp{t["topic"].get<std::string>(),
                               PartitionId(p["partition"].get<int32_t>())};
-      auto it = g.partitions.find(tp);
-      if (it == g.partitions.end()) continue;
-      const PartitionSnapshot& ps = it->second;
+      const PartitionSnapshot* found = g.partitions.find(tp);
+      if (found == nullptr) continue;
+      const PartitionSnapshot& ps = *found;
       p["lag_seconds"] = optional_number(ps.lag_seconds);
       p["only_markers_left"] = ps.only_markers_left;
       p["consume_rate"] = optional_number(ps.consume_rate);

@@ -27,9 +27,9 @@ nlohmann::ordered_json progress_to_json(const GroupProgress& g) {
       row["last_timestamp"] = p.committed ? json(p.last_timestamp) : json(nullptr);
       row["last_record_offset"] =
           p.last_record_offset ? json(p.last_record_offset->value()) : json(nullptr);
-      row["member_id"] = p.member_id;
-      row["client_id"] = p.client_id;
-      row["host"] = p.host;
+      row["member_id"] = p.member_id();
+      row["client_id"] = p.client_id();
+      row["host"] = p.host();
       parts.push_back(std::move(row));
     }
     topics.push_back({{"topic", t.topic},

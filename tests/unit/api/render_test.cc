@@ -68,9 +68,9 @@ GroupProgress with_lag_and_owner() {
   auto& p0 = g.topics[0].partitions[0];
   p0.high_watermark = Offset(12);
   p0.lag = 3;
-  p0.client_id = "client-id-KafkaConsumerDemo";
-  p0.host = "172.16.11.3";
-  p0.member_id = "client-id-KafkaConsumerDemo-70b64883-a911-4882-8084-598b958848b4";
+  p0.owner = std::make_shared<PartitionOwner>(
+      PartitionOwner{"client-id-KafkaConsumerDemo-70b64883-a911-4882-8084-598b958848b4",
+                     "client-id-KafkaConsumerDemo", "172.16.11.3"});
   // A partition without a commit is left out of the alikafka body.
   PartitionProgress none;
   none.tp = {"kafka-test", PartitionId(12)};

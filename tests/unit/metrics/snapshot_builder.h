@@ -37,16 +37,11 @@ inline PartitionSnapshot uncommitted_partition(const std::string& topic, int par
 
 inline PartitionSnapshot& owned_by(PartitionSnapshot& p, const std::string& member,
                                    const std::string& client, const std::string& host) {
-  p.progress.member_id = member;
-  p.progress.client_id = client;
-  p.progress.host = host;
+  p.progress.owner = std::make_shared<PartitionOwner>(PartitionOwner{member, client, host});
   return p;
 }
 
-inline void add(GroupSnapshot& g, PartitionSnapshot p) {
-  auto tp = p.progress.tp;
-  g.partitions.emplace(std::move(tp), std::move(p));
-}
+inline void add(GroupSnapshot& g, PartitionSnapshot p) { g.partitions.insert(std::move(p)); }
 
 // An instance whose last cycle (its `cycles`-th) succeeded.
 inline std::shared_ptr<InstanceSnapshot> instance(const std::string& id, uint64_t cycles,

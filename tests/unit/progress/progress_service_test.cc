@@ -132,9 +132,9 @@ TEST_F(ProgressServiceTest, AssignmentGivesOwnerWithoutLeadingSlash) {
   auto r = service_.group_progress("g", deadline());
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->state, GroupState::kStable);
-  EXPECT_EQ(find(*r, "t", 0).client_id, "client-a");
-  EXPECT_EQ(find(*r, "t", 0).host, "10.0.0.7");
-  EXPECT_EQ(find(*r, "t", 0).member_id, "m-1");
+  EXPECT_EQ(find(*r, "t", 0).client_id(), "client-a");
+  EXPECT_EQ(find(*r, "t", 0).host(), "10.0.0.7");
+  EXPECT_EQ(find(*r, "t", 0).member_id(), "m-1");
 }
 
 TEST_F(ProgressServiceTest, UnknownGroupIsNotFound) {
