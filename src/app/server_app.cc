@@ -8,6 +8,7 @@
 #include "api/native/native_api.h"
 #include "api/request_id.h"
 #include "http/http_server.h"
+#include "kafka/monotonic_watermarks.h"
 #include "kafka/rdkafka/rdkafka_client.h"
 #include "metrics/exposition.h"
 #include "progress/collector.h"
@@ -42,7 +43,8 @@ HttpResponse render_server_error(const HttpRequest& request, int status, std::st
 
 struct ServerApp::Parts {
   // Declared in dependency order (destroyed in reverse): services use the collectors' record
-  // caches, and both use the Kafka clients.
+  // caches, and both use the Kafka clients (per instance: its RdKafkaClient, then the
+  // MonotonicWatermarks over it that they call).
   std::vector<std::unique_ptr<KafkaClient>> kafka;
   std::vector<std::unique_ptr<Collector>> collectors;
   std::vector<std::unique_ptr<ProgressService>> progress;
@@ -87,6 +89,10 @@ Result<std::unique_ptr<ServerApp>> ServerApp::create(const Config& config) {
     auto client = RdKafkaClient::create(o);
     if (!client) return client.error().with_context("instance " + i.id);
     parts->kafka.push_back(std::move(*client));
+    // The collector and fresh queries share one memory of end offsets: an answer below one of
+    // theirs is a stale leader's, refused rather than reported as lag.
+    parts->kafka.push_back(
+        std::make_unique<MonotonicWatermarks>(*parts->kafka.back(), SystemClock::instance()));
     KafkaClient& kafka = *parts->kafka.back();
     const Collector* collector = nullptr;
     RecordFinder* shared_records = nullptr;
