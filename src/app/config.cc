@@ -323,6 +323,8 @@ Result<ListenAddress> parse_listen_address(const std::string& text) {
     a.host = text.substr(0, colon);
     port = text.substr(colon + 1);
   }
+  // "[]:80" would reach the resolver as "", which binds every interface.
+  if (a.host.empty()) return Error::invalid_argument("\"" + text + "\" has no host");
   if (port.empty() || port.size() > 5 ||
       port.find_first_not_of("0123456789") != std::string::npos || std::stoi(port) > 65535) {
     return Error::invalid_argument("\"" + text + "\": the port must be a number from 0 to 65535");

@@ -174,6 +174,20 @@ TEST(ParseDuration, AtMostOneYear) {
   EXPECT_NE(c.error().message.find("kp.toml:2:"), std::string::npos) << c.error().message;
 }
 
+// Found by fuzz/config: "[]:887" was accepted with an empty host, which the resolver takes as
+// every interface, and which did not survive to_string() and back.
+TEST(ListenAddress, HostIsRequired) {
+  EXPECT_FALSE(parse_listen_address("[]:887").ok());
+  EXPECT_FALSE(parse_listen_address(":887").ok());
+  auto v6 = parse_listen_address("[::1]:887");
+  ASSERT_TRUE(v6.ok());
+  EXPECT_EQ(v6->host, "::1");
+  EXPECT_EQ(v6->to_string(), "[::1]:887");
+  auto v4 = parse_listen_address("127.0.0.1:887");
+  ASSERT_TRUE(v4.ok());
+  EXPECT_EQ(v4->to_string(), "127.0.0.1:887");
+}
+
 // Found by fuzz/config: a host name that starts with "127." passed for loopback, but the server
 // resolves names, so it could listen on a public address without authentication.
 TEST(ListenAddress, LoopbackMeansALoopbackAddress) {
