@@ -1,5 +1,7 @@
 #include "app/config.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <toml++/toml.h>
 
 #include <cstdint>
@@ -10,6 +12,8 @@
 
 namespace kprogress {
 namespace {
+
+constexpr int64_t kMaxDurationMs = int64_t{8760} * 3600 * 1000;
 
 std::string where(const std::string& path, const toml::source_region& src) {
   return path + ":" + std::to_string(src.begin.line) + ":" + std::to_string(src.begin.column);
@@ -261,7 +265,13 @@ void read_instance(Reader& r, const toml::table& t, InstanceConfig& i) {
 }  // namespace
 
 bool ListenAddress::is_loopback() const {
-  return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
+  // IP literals only (and the name localhost): the server resolves any other name, and
+  // "127.example.org" can point anywhere.
+  if (host == "localhost") return true;
+  in_addr v4{};
+  if (inet_pton(AF_INET, host.c_str(), &v4) == 1) return (ntohl(v4.s_addr) >> 24) == 127;
+  in6_addr v6{};
+  return inet_pton(AF_INET6, host.c_str(), &v6) == 1 && IN6_IS_ADDR_LOOPBACK(&v6);
 }
 
 std::string ListenAddress::to_string() const {
@@ -288,6 +298,10 @@ Result<std::chrono::milliseconds> parse_duration(const std::string& text) {
     ms = n * 3600000;
   else
     return Error::invalid_argument("\"" + text + "\": the unit must be ms, s, m or h");
+  // No setting needs more, and far larger values overflow steady_clock when used as a deadline.
+  if (ms > kMaxDurationMs) {
+    return Error::invalid_argument("\"" + text + "\" is too long (at most 8760h, one year)");
+  }
   return std::chrono::milliseconds(ms);
 }
 
@@ -309,6 +323,8 @@ Result<ListenAddress> parse_listen_address(const std::string& text) {
     a.host = text.substr(0, colon);
     port = text.substr(colon + 1);
   }
+  // "[]:80" would reach the resolver as "", which binds every interface.
+  if (a.host.empty()) return Error::invalid_argument("\"" + text + "\" has no host");
   if (port.empty() || port.size() > 5 ||
       port.find_first_not_of("0123456789") != std::string::npos || std::stoi(port) > 65535) {
     return Error::invalid_argument("\"" + text + "\": the port must be a number from 0 to 65535");

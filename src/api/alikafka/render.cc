@@ -103,6 +103,47 @@ class JsonWriter {
   std::vector<bool> first_;  // per open object or list: nothing written in it yet
 };
 
+bool is_xml_char(uint32_t cp) {
+  return cp == 0x9 || cp == 0xA || cp == 0xD || (cp >= 0x20 && cp <= 0xD7FF) ||
+         (cp >= 0xE000 && cp <= 0xFFFD) || (cp >= 0x10000 && cp <= 0x10FFFF);
+}
+
+// What XML 1.0 can hold of `s`: the document says UTF-8, and names are bytes that Kafka and
+// clients may fill with anything. Invalid UTF-8 and characters outside XML's Char production
+// (control characters, which pugixml would write as references that strict parsers such as
+// expat reject) become U+FFFD, as the JSON writer does for invalid UTF-8.
+std::string xml_text(std::string_view s) {
+  static constexpr std::string_view kReplacement = "\xEF\xBF\xBD";
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size();) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    size_t n = c < 0x80             ? 1
+               : (c & 0xE0) == 0xC0 ? 2
+               : (c & 0xF0) == 0xE0 ? 3
+               : (c & 0xF8) == 0xF0 ? 4
+                                    : 0;
+    uint32_t cp = n == 1 ? c : n == 2 ? (c & 0x1Fu) : n == 3 ? (c & 0x0Fu) : (c & 0x07u);
+    bool ok = n != 0 && i + n <= s.size();
+    for (size_t k = 1; ok && k < n; ++k) {
+      const auto cc = static_cast<unsigned char>(s[i + k]);
+      ok = (cc & 0xC0) == 0x80;
+      cp = (cp << 6) | (cc & 0x3Fu);
+    }
+    // Overlong forms and surrogates are not UTF-8; is_xml_char refuses the rest.
+    ok = ok && !(n == 2 && cp < 0x80) && !(n == 3 && cp < 0x800) && !(n == 4 && cp < 0x10000) &&
+         is_xml_char(cp);
+    if (ok) {
+      out.append(s.substr(i, n));
+      i += n;
+    } else {
+      out.append(kReplacement);
+      ++i;
+    }
+  }
+  return out;
+}
+
 class XmlWriter {
  public:
   void begin_root(const char* xml_root) {
@@ -128,7 +169,7 @@ class XmlWriter {
     open_.back().append_child(name).text().set(static_cast<long long>(v));
   }
   void string(const char* name, const std::string& v) {
-    open_.back().append_child(name).text().set(v.c_str());
+    open_.back().append_child(name).text().set(xml_text(v).c_str());
   }
   void boolean(const char* name, bool v) {
     open_.back().append_child(name).text().set(v ? "true" : "false");

@@ -117,6 +117,36 @@ TEST(RenderProgress, NamesAreEscaped) {
   EXPECT_NE(json.find(R"("Topic":"a<b>&\"c'\u0001")"), std::string::npos) << json;
 }
 
+// XML 1.0 cannot hold control characters, not even as &#1;, and the body says UTF-8: names are
+// bytes, so what XML cannot hold becomes U+FFFD (found by fuzz/render and fuzz/alikafka_api).
+TEST(RenderProgress, XmlReplacesWhatXmlCannotHold) {
+  GroupProgress g = seed_example();
+  // control, control, tab, a lone 0xff, a cut sequence, the euro sign, an emoji, U+FFFE, NUL
+  g.topics[0].topic = std::string(
+      "a\x01"
+      "b\x1f"
+      "\tc\xff\xc3(d\xe2\x82\xac\xf0\x9f\x98\x80"
+      "e\xef\xbf\xbe\0f",
+      23);
+  std::string xml = render_progress(g, {}, ResponseFormat::kXml, "X");
+  EXPECT_NE(xml.find("<Topic>a\uFFFDb\uFFFD\tc\uFFFD\uFFFD("
+                     "d\u20AC\U0001F600e\uFFFD\uFFFD\uFFFD\uFFFDf</Topic>"),
+            std::string::npos)
+      << xml;
+  EXPECT_EQ(xml.find("&#"), std::string::npos) << xml;
+  // JSON escapes control characters, so it keeps them, and replaces only invalid UTF-8.
+  std::string json = render_progress(g, {}, ResponseFormat::kJson, "X");
+  EXPECT_NE(json.find(R"("Topic":"a\u0001b\u001f\tc)"), std::string::npos) << json;
+}
+
+TEST(RenderGatewayError, XmlReplacesWhatXmlCannotHold) {
+  GatewayError e = GatewayError::missing_parameter("ConsumerId");
+  ApiResponse xml = render_gateway_error(e, ResponseFormat::kXml, "R\x02ID", "h\xfe:1");
+  EXPECT_NE(xml.body.find("<RequestId>R\uFFFDID</RequestId><HostId>h\uFFFD:1</HostId>"),
+            std::string::npos)
+      << xml.body;
+}
+
 TEST(RenderGatewayError, JsonAndXmlShapes) {
   GatewayError e = GatewayError::missing_parameter("ConsumerId");
   ApiResponse json = render_gateway_error(e, ResponseFormat::kJson, "RID", "h:1");

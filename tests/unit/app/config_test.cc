@@ -160,5 +160,66 @@ TEST(ParseDuration, Units) {
   EXPECT_FALSE(parse_duration("99999999999999s").ok());
 }
 
+// Found by fuzz/config: 10000000000s was accepted and overflowed steady_clock as a deadline.
+TEST(ParseDuration, AtMostOneYear) {
+  EXPECT_EQ(parse_duration("8760h")->count(), int64_t{8760} * 3600 * 1000);
+  EXPECT_FALSE(parse_duration("8761h").ok());
+  EXPECT_FALSE(parse_duration("10000000000s").ok());
+  EXPECT_FALSE(parse_duration("999999999999h").ok());
+  auto c = parse_config(
+      "[server]\nrequest_timeout = \"10000000000s\"\n[[access_key]]\nid = \"k\"\nsecret = "
+      "\"s\"\n[[instance]]\nid = \"a\"\nregion = \"r\"\nbootstrap = \"b:1\"\n",
+      "kp.toml");
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.error().message.find("kp.toml:2:"), std::string::npos) << c.error().message;
+}
+
+// Found by fuzz/config: "[]:887" was accepted with an empty host, which the resolver takes as
+// every interface, and which did not survive to_string() and back.
+TEST(ListenAddress, HostIsRequired) {
+  EXPECT_FALSE(parse_listen_address("[]:887").ok());
+  EXPECT_FALSE(parse_listen_address(":887").ok());
+  auto v6 = parse_listen_address("[::1]:887");
+  ASSERT_TRUE(v6.ok());
+  EXPECT_EQ(v6->host, "::1");
+  EXPECT_EQ(v6->to_string(), "[::1]:887");
+  auto v4 = parse_listen_address("127.0.0.1:887");
+  ASSERT_TRUE(v4.ok());
+  EXPECT_EQ(v4->to_string(), "127.0.0.1:887");
+}
+
+// Found by fuzz/config: a host name that starts with "127." passed for loopback, but the server
+// resolves names, so it could listen on a public address without authentication.
+TEST(ListenAddress, LoopbackMeansALoopbackAddress) {
+  struct Case {
+    const char* host;
+    bool loopback;
+  } cases[] = {
+      {"127.0.0.1", true},
+      {"127.255.0.9", true},
+      {"::1", true},
+      {"localhost", true},
+      {"0:0:0:0:0:0:0:1", true},
+      {"127.attacker.example", false},
+      {"127.0.0.1.example", false},
+      {"128.0.0.1", false},
+      {"0.0.0.0", false},
+      {"::", false},
+      {"example.org", false},
+      {"", false},
+  };
+  for (const auto& c : cases) {
+    EXPECT_EQ((ListenAddress{c.host, 8080}.is_loopback()), c.loopback) << c.host;
+  }
+  auto open = parse_config(
+      "[server]\nlisten = \"127.attacker.example:8080\"\n[auth]\nenabled = false\n"
+      "[[instance]]\nid = \"a\"\nregion = \"r\"\nbootstrap = \"b:1\"\n",
+      "kp.toml");
+  ASSERT_FALSE(open.ok());
+  EXPECT_NE(open.error().message.find("refusing to serve without authentication"),
+            std::string::npos)
+      << open.error().message;
+}
+
 }  // namespace
 }  // namespace kprogress
