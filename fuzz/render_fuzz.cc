@@ -47,9 +47,11 @@ GroupProgress make_progress(FuzzedDataProvider& in) {
       part.high_watermark = Offset(in.ConsumeIntegral<int64_t>());
       part.lag = in.ConsumeIntegral<int64_t>();
       part.last_timestamp = in.ConsumeIntegral<int64_t>();
-      part.member_id = in.ConsumeRandomLengthString(64);
-      part.client_id = in.ConsumeRandomLengthString(64);
-      part.host = in.ConsumeRandomLengthString(64);
+      PartitionOwner owner;
+      owner.member_id = in.ConsumeRandomLengthString(64);
+      owner.client_id = in.ConsumeRandomLengthString(64);
+      owner.host = in.ConsumeRandomLengthString(64);
+      part.owner = std::make_shared<const PartitionOwner>(std::move(owner));
       topic.partitions.push_back(std::move(part));
     }
     g.topics.push_back(std::move(topic));
@@ -143,9 +145,9 @@ void check_progress(const GroupProgress& g, const ProgressRenderOptions& o, Resp
         KP_FUZZ_CHECK(jp.contains("Accumulate") == v2019 && jp.size() == (v2019 ? 8u : 4u), body);
         if (!v2019) continue;
         KP_FUZZ_CHECK(jp.at("Accumulate") == p.lag, body);
-        check_string(jp.at("ClientId").get<std::string>(), p.client_id, true, "ClientId");
-        check_string(jp.at("ClientIp").get<std::string>(), p.host, true, "ClientIp");
-        check_string(jp.at("MemberId").get<std::string>(), p.member_id, true, "MemberId");
+        check_string(jp.at("ClientId").get<std::string>(), p.client_id(), true, "ClientId");
+        check_string(jp.at("ClientIp").get<std::string>(), p.host(), true, "ClientIp");
+        check_string(jp.at("MemberId").get<std::string>(), p.member_id(), true, "MemberId");
       }
       KP_FUZZ_CHECK(k == offsets.size(), body);
     }
@@ -180,9 +182,9 @@ void check_progress(const GroupProgress& g, const ProgressRenderOptions& o, Resp
       KP_FUZZ_CHECK(static_cast<bool>(xp.child("Accumulate")) == v2019, body);
       if (!v2019) continue;
       KP_FUZZ_CHECK(xml_int(xp, "Accumulate") == p.lag, body);
-      check_string(xp.child_value("ClientId"), p.client_id, false, "ClientId");
-      check_string(xp.child_value("ClientIp"), p.host, false, "ClientIp");
-      check_string(xp.child_value("MemberId"), p.member_id, false, "MemberId");
+      check_string(xp.child_value("ClientId"), p.client_id(), false, "ClientId");
+      check_string(xp.child_value("ClientIp"), p.host(), false, "ClientIp");
+      check_string(xp.child_value("MemberId"), p.member_id(), false, "MemberId");
     }
     while (part != t.partitions.end() && !part->has_commit()) ++part;
     KP_FUZZ_CHECK(part == t.partitions.end(), "a partition with a commit is missing\n" + body);
