@@ -17,38 +17,18 @@
 #include <unordered_map>
 
 #include "common/clock.h"
-#include "kafka/kafka_client.h"
+#include "kafka/forwarding_kafka_client.h"
 
 namespace kprogress {
 
-class MonotonicWatermarks final : public KafkaClient {
+class MonotonicWatermarks final : public ForwardingKafkaClient {
  public:
   MonotonicWatermarks(KafkaClient& inner, const Clock& clock,
                       std::chrono::milliseconds memory = std::chrono::seconds(10))
-      : inner_(inner), clock_(clock), memory_(memory) {}
+      : ForwardingKafkaClient(inner), clock_(clock), memory_(memory) {}
 
   Result<std::vector<Watermarks>> watermarks(const std::vector<TopicPartition>& tps,
                                              Deadline d) override;
-
-  Result<std::vector<GroupListing>> list_groups(Deadline d) override {
-    return inner_.list_groups(d);
-  }
-  Result<std::vector<GroupDescription>> describe_groups(const std::vector<std::string>& ids,
-                                                        Deadline d) override {
-    return inner_.describe_groups(ids, d);
-  }
-  Result<std::vector<CommittedOffset>> committed_offsets(const std::string& id,
-                                                         Deadline d) override {
-    return inner_.committed_offsets(id, d);
-  }
-  Result<std::vector<TopicInfo>> topics(const std::vector<std::string>& names,
-                                        Deadline d) override {
-    return inner_.topics(names, d);
-  }
-  Result<std::vector<RecordRangeResult>> newest_records(const std::vector<RecordRangeQuery>& q,
-                                                        Deadline d) override {
-    return inner_.newest_records(q, d);
-  }
 
  private:
   struct Seen {
@@ -57,7 +37,6 @@ class MonotonicWatermarks final : public KafkaClient {
   };
   void forget_old(std::chrono::steady_clock::time_point now);  // REQUIRES: mu_ held
 
-  KafkaClient& inner_;
   const Clock& clock_;
   const std::chrono::milliseconds memory_;
   std::mutex mu_;
