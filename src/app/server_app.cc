@@ -138,15 +138,23 @@ Result<std::unique_ptr<ServerApp>> ServerApp::create(const Config& config) {
 
   Router router;
   AlikafkaApi* api = parts->alikafka.get();
-  router.add({"GET", "POST"}, "/", [api](const HttpRequest& r) {
-    return to_http_response(api->handle(to_api_request(r)));
-  });
-  router.add({"GET"}, "/healthz", [](const HttpRequest&) {
-    return HttpResponse{200, "text/plain; charset=utf-8", {}, "ok\n"};
-  });
+  // Answers from memory run on the I/O thread (InlinePredicate); Kafka queries and answers
+  // whose size grows with the cluster (/metrics, group lists) on the workers.
+  const InlinePredicate always = [](const HttpRequest&) { return true; };
+  router.add(
+      {"GET", "POST"}, "/",
+      [api](const HttpRequest& r) { return to_http_response(api->handle(to_api_request(r))); },
+      [api](const HttpRequest& r) { return api->answers_from_memory(to_api_request(r)); });
+  router.add(
+      {"GET"}, "/healthz",
+      [](const HttpRequest&) {
+        return HttpResponse{200, "text/plain; charset=utf-8", {}, "ok\n"};
+      },
+      always);
   NativeApi* native = parts->native.get();
-  router.add({"GET"}, "/readyz",
-             [native](const HttpRequest&) { return to_http_response(native->ready()); });
+  router.add(
+      {"GET"}, "/readyz",
+      [native](const HttpRequest&) { return to_http_response(native->ready()); }, always);
   if (config.server.native_api) {
     Parts* p = parts.get();
     router.add({"GET"}, "/metrics", [p](const HttpRequest&) {
@@ -157,17 +165,25 @@ Result<std::unique_ptr<ServerApp>> ServerApp::create(const Config& config) {
       in.now_ms = SystemClock::instance().now_ms();
       return HttpResponse{200, kMetricsContentType, {}, render_metrics(in)};
     });
-    router.add({"GET"}, "/api/v1/instances",
-               [native](const HttpRequest&) { return to_http_response(native->instances()); });
+    router.add(
+        {"GET"}, "/api/v1/instances",
+        [native](const HttpRequest&) { return to_http_response(native->instances()); }, always);
     router.add({"GET"}, "/api/v1/instances/{instance}/groups", [native](const HttpRequest& r) {
       return to_http_response(native->groups(r.path_param("instance")));
     });
-    router.add({"GET"}, "/api/v1/instances/{instance}/groups/{group}",
-               [native](const HttpRequest& r) {
-                 const bool fresh = r.query.find("fresh=true") != std::string::npos;
-                 return to_http_response(
-                     native->group(r.path_param("instance"), r.path_param("group"), fresh));
-               });
+    auto wants_fresh = [](const HttpRequest& r) {
+      return r.query.find("fresh=true") != std::string::npos;
+    };
+    router.add(
+        {"GET"}, "/api/v1/instances/{instance}/groups/{group}",
+        [native, wants_fresh](const HttpRequest& r) {
+          return to_http_response(
+              native->group(r.path_param("instance"), r.path_param("group"), wants_fresh(r)));
+        },
+        [native, wants_fresh](const HttpRequest& r) {
+          return native->group_in_memory(r.path_param("instance"), r.path_param("group"),
+                                         wants_fresh(r));
+        });
   }
 
   ServerOptions options;

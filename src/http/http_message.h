@@ -42,6 +42,13 @@ struct HttpResponse {
 // worker threads, never on its I/O threads. An exception escaping it becomes a 500.
 using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;
 
+// Whether `request` can be answered without blocking, from memory, in microseconds: the server
+// then runs the route's handler on the I/O thread that read the request, sparing the two thread
+// hand-offs to and from a worker (most of a snapshot answer's latency). Called on I/O threads:
+// must be cheap, non-blocking and safe to call concurrently; when in doubt, answer false. An
+// exception counts as false.
+using InlinePredicate = std::function<bool(const HttpRequest&)>;
+
 // Renders an error response the server produces itself. `request` is as much of the request as
 // was parsed: for a malformed or oversized request, method and path may be empty. `message` is a
 // short English explanation meant for the client (never internal details). The server adds

@@ -271,13 +271,26 @@ class SessionImpl final : public Session, public std::enable_shared_from_this<Se
         break;
       case Router::Match::Outcome::kFound:
         request.path_params = std::move(match.path_params);
-        response = co_await run_handler(*match.handler, request, match.route);
+        if (answers_inline(match.runs_inline, request)) {
+          response = invoke_recovering(*match.handler, request, match.route, core_.renderer);
+        } else {
+          response = co_await run_handler(*match.handler, request, match.route);
+        }
         break;
     }
     const bool keep_alive = parser.get().keep_alive() && !core_.stopping.load();
     co_await respond(request, match.route, start, std::move(response), parser.get().version(),
                      keep_alive);
     co_return keep_alive;
+  }
+
+  static bool answers_inline(const InlinePredicate* runs_inline, const HttpRequest& request) {
+    if (runs_inline == nullptr) return false;
+    try {
+      return (*runs_inline)(request);
+    } catch (...) {
+      return false;  // let the worker run the handler, and report what it throws
+    }
   }
 
   // Runs the handler on the worker pool, or answers 503 when too many jobs are waiting.

@@ -30,7 +30,8 @@ bool contains(const std::vector<std::string>& v, std::string_view s) {
 
 }  // namespace
 
-Router& Router::add(std::vector<std::string> methods, std::string route, HttpHandler handler) {
+Router& Router::add(std::vector<std::string> methods, std::string route, HttpHandler handler,
+                    InlinePredicate runs_inline) {
   if (route.empty() || route.front() != '/') {
     throw std::invalid_argument("route must start with '/': " + route);
   }
@@ -67,6 +68,7 @@ Router& Router::add(std::vector<std::string> methods, std::string route, HttpHan
   }
   r.methods = std::move(methods);
   r.handler = std::move(handler);
+  r.runs_inline = std::move(runs_inline);
   routes_.push_back(std::move(r));
   return *this;
 }
@@ -120,6 +122,7 @@ Router::Match Router::match(std::string_view method, std::string_view path) cons
     if (contains(r->methods, method)) {
       m.outcome = Match::Outcome::kFound;
       m.handler = &r->handler;
+      if (r->runs_inline) m.runs_inline = &r->runs_inline;
       m.route = r->route;
       matches(*r, path, &m.path_params);
       return m;

@@ -29,6 +29,7 @@ class Router {
     enum class Outcome { kFound, kNotFound, kMethodNotAllowed };
     Outcome outcome = Outcome::kNotFound;
     const HttpHandler* handler = nullptr;              // kFound only; owned by the Router
+    const InlinePredicate* runs_inline = nullptr;      // kFound with a predicate only
     std::string route = std::string(kUnmatchedRoute);  // template; for 405 the first path match
     std::vector<std::pair<std::string, std::string>> path_params;  // kFound only
     std::string allow;  // kMethodNotAllowed: the Allow header value, e.g. "GET, POST"
@@ -38,7 +39,10 @@ class Router {
   // exact path, a template with `{name}` segments, or a prefix ending in "*" (see above).
   // Throws std::invalid_argument (a start-up programming error) when `route` does not start with
   // '/', `methods` is empty, `handler` is empty, or the same route already has one of the methods.
-  Router& add(std::vector<std::string> methods, std::string route, HttpHandler handler);
+  // `runs_inline`, when given, says which requests the handler answers without blocking (see
+  // InlinePredicate); the others, and every request of a route without one, go to a worker.
+  Router& add(std::vector<std::string> methods, std::string route, HttpHandler handler,
+              InlinePredicate runs_inline = {});
 
   Match match(std::string_view method, std::string_view path) const;
 
@@ -53,6 +57,7 @@ class Router {
     std::vector<std::string> segments;  // kTemplate: the path split at '/'
     std::vector<std::string> methods;
     HttpHandler handler;
+    InlinePredicate runs_inline;
   };
 
   // Whether `r` matches `path`; fills `params` for templates.

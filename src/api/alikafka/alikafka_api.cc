@@ -38,6 +38,29 @@ AlikafkaApi::AlikafkaApi(std::vector<AlikafkaInstance> instances, Authenticate a
   actions_["GetConsumerProgress"] = {{"2018-10-15", "2019-09-16"}, get_consumer_progress};
 }
 
+bool AlikafkaApi::answers_from_memory(const ApiRequest& request) const {
+  const auth::SignedRequest signed_request{
+      request.method,  request.path, request.query,
+      request.headers, request.body, std::string(request.header("content-type"))};
+  auto params = auth::request_params(signed_request);
+  if (!params) return false;
+  auto value = [&](std::string_view name) -> const std::string* {
+    for (const auto& [k, v] : *params)
+      if (k == name) return &v;
+    return nullptr;
+  };
+  const std::string* action = value("Action");
+  const std::string* instance_id = value("InstanceId");
+  const std::string* region = value("RegionId");
+  const std::string* group = value("ConsumerId");
+  if (!action || *action != "GetConsumerProgress" || !instance_id || !region || !group) {
+    return false;
+  }
+  const AlikafkaInstance* instance = find_instance(*instance_id);
+  if (!instance || instance->region != *region) return false;
+  return snapshot_answer(*instance, *group, kInlineMargin) != nullptr;
+}
+
 const AlikafkaInstance* AlikafkaApi::find_instance(const std::string& id) const {
   auto it = instances_.find(id);
   return it == instances_.end() ? nullptr : &it->second;

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -52,6 +53,14 @@ class AlikafkaApi {
 
   ApiResponse handle(const ApiRequest& request) const;
 
+  // Whether handle() would answer `request` from memory (a collector snapshot young enough)
+  // rather than from Kafka, so that the HTTP server may run it on an I/O thread. It decodes the
+  // parameters only: it never authenticates (a V1 nonce must be spent once), and requests that
+  // end in an error are not claimed. The snapshot must be younger than max_staleness by
+  // kInlineMargin, so that it is still young enough when handle() looks again.
+  bool answers_from_memory(const ApiRequest& request) const;
+  static constexpr std::chrono::milliseconds kInlineMargin{1000};
+
   // The context an action handler gets.
   struct Context {
     const RpcCall& call;
@@ -74,6 +83,13 @@ class AlikafkaApi {
   AlikafkaApiOptions options_;
   std::map<std::string, Action> actions_;
 };
+
+// The collector's numbers for `group_id` when they are younger than the instance's max_staleness
+// less `margin` and not a failure; nullptr otherwise, and for an instance without a collector or
+// with max_staleness 0 (get_consumer_progress.cc).
+std::shared_ptr<const GroupSnapshot> snapshot_answer(const AlikafkaInstance& instance,
+                                                     const std::string& group_id,
+                                                     std::chrono::milliseconds margin);
 
 // The GetConsumerProgress action (get_consumer_progress.cc).
 GatewayResult<std::string> get_consumer_progress(const AlikafkaApi& api,

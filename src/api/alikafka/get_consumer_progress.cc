@@ -26,6 +26,18 @@ GatewayResult<std::string> required(const RpcCall& call, std::string_view name) 
 
 }  // namespace
 
+std::shared_ptr<const GroupSnapshot> snapshot_answer(const AlikafkaInstance& instance,
+                                                     const std::string& group_id,
+                                                     std::chrono::milliseconds margin) {
+  if (!instance.collector || instance.max_staleness <= margin) return nullptr;
+  auto snapshot = instance.collector->snapshot();
+  const GroupSnapshot* g = snapshot->find(group_id);
+  if (!g || g->error || g->updated_ms <= 0) return nullptr;
+  const int64_t age = SystemClock::instance().now_ms() - g->updated_ms;
+  if (age > (instance.max_staleness - margin).count()) return nullptr;
+  return std::shared_ptr<const GroupSnapshot>(std::move(snapshot), g);  // keeps the snapshot
+}
+
 GatewayResult<std::string> get_consumer_progress(const AlikafkaApi& api,
                                                  const AlikafkaApi::Context& ctx) {
   const RpcCall& call = ctx.call;
@@ -51,13 +63,8 @@ GatewayResult<std::string> get_consumer_progress(const AlikafkaApi& api,
   if (!instance || instance->region != *region) return instance_not_found(*instance_id, *region);
   if (!ctx.caller.may_read(instance->id)) return GatewayError::forbidden_ram();
 
-  if (instance->collector && instance->max_staleness.count() > 0) {
-    auto snapshot = instance->collector->snapshot();
-    const GroupSnapshot* g = snapshot->find(*group);
-    const int64_t age = SystemClock::instance().now_ms() - (g ? g->updated_ms : 0);
-    if (g && !g->error && g->updated_ms > 0 && age <= instance->max_staleness.count()) {
-      return render_progress(g->to_progress(), render, call.format, ctx.request_id);
-    }
+  if (auto g = snapshot_answer(*instance, *group, std::chrono::milliseconds(0))) {
+    return render_progress(g->to_progress(), render, call.format, ctx.request_id);
   }
   ProgressOptions options;
   options.want_last_timestamp = !render.hide_last_timestamp;

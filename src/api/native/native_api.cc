@@ -149,6 +149,13 @@ ApiResponse NativeApi::group(const std::string& instance_id, const std::string& 
   return reply(200, out);
 }
 
+bool NativeApi::group_in_memory(const std::string& instance_id, const std::string& group_id,
+                                bool fresh) const {
+  const Instance* i = find(instance_id);
+  if (!i) return true;
+  return i->collector && !fresh && i->collector->snapshot()->find(group_id) != nullptr;
+}
+
 ApiResponse NativeApi::ready() const {
   json waiting = json::array();
   for (const auto& i : instances_) {

@@ -35,6 +35,10 @@ class NativeApi {
   ApiResponse instances() const;
   ApiResponse groups(const std::string& instance_id) const;
   ApiResponse group(const std::string& instance_id, const std::string& group_id, bool fresh) const;
+  // Whether group() answers from memory (the collector's snapshot, or an unknown instance), not
+  // from Kafka: the HTTP server may then run it on an I/O thread.
+  bool group_in_memory(const std::string& instance_id, const std::string& group_id,
+                       bool fresh) const;
   ApiResponse ready() const;
 
  private:

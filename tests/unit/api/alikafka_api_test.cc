@@ -238,6 +238,42 @@ TEST_F(AlikafkaApiTest, AnswersFromAFreshEnoughSnapshotWithoutAskingKafka) {
   EXPECT_EQ(api.handle(r).status, 503);
 }
 
+TEST_F(AlikafkaApiTest, OnlyAnswersFromTheSnapshotAreClaimedAsAnswersFromMemory) {
+  auto collector = std::move(*Collector::create("i1", kafka_, clock_, {}));
+  collector->run_cycle();
+  const auto margin = AlikafkaApi::kInlineMargin;
+  AlikafkaApi api{
+      {{"i1", "cn-hangzhou", &progress_, collector.get(), margin + std::chrono::minutes(1)},
+       {"i2", "cn-hangzhou", &progress_, collector.get(), margin}},
+      nullptr,
+      {}};
+  auto claimed = [&](const std::string& query, const std::string& body = "") {
+    ApiRequest r;
+    r.method = body.empty() ? "GET" : "POST";
+    r.path = "/";
+    r.query = query;
+    r.body = body;
+    if (!body.empty()) r.headers = {{"content-type", "application/x-www-form-urlencoded"}};
+    return api.answers_from_memory(r);
+  };
+  EXPECT_TRUE(claimed(std::string(kBase) + "&ConsumerId=g"));
+  EXPECT_TRUE(claimed("", std::string(kBase) + "&ConsumerId=g"));   // form body
+  EXPECT_FALSE(claimed(std::string(kBase) + "&ConsumerId=other"));  // not in the snapshot
+  EXPECT_FALSE(claimed(std::string(kBase) + "&ConsumerId="));
+  EXPECT_FALSE(
+      claimed("Action=GetConsumerProgress&RegionId=cn-beijing&InstanceId=i1&ConsumerId=g"));
+  EXPECT_FALSE(claimed("Action=GetConsumerList&RegionId=cn-hangzhou&InstanceId=i1&ConsumerId=g"));
+  // Staleness no larger than the margin: the snapshot could age out before handle() runs.
+  EXPECT_FALSE(
+      claimed("Action=GetConsumerProgress&RegionId=cn-hangzhou&InstanceId=i2&ConsumerId=g"));
+  // Without a collector every answer comes from Kafka.
+  ApiRequest r;
+  r.method = "GET";
+  r.path = "/";
+  r.query = std::string(kBase) + "&ConsumerId=g";
+  EXPECT_FALSE(api_.answers_from_memory(r));
+}
+
 TEST_F(AlikafkaApiTest, CallerLimitedToOtherInstancesIsForbidden) {
   AlikafkaApi api{{{"i1", "cn-hangzhou", &progress_}},
                   [](const auth::SignedRequest&, const ParamList&) -> GatewayResult<Caller> {

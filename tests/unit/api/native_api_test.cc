@@ -90,5 +90,14 @@ TEST_F(NativeApiTest, UntrackedOrFreshGroupsAreReadFromKafka) {
   EXPECT_EQ(api_->group("i1", "g", true).status, 503);
 }
 
+TEST_F(NativeApiTest, OnlySnapshotAnswersAreClaimedAsAnswersFromMemory) {
+  EXPECT_FALSE(api_->group_in_memory("i1", "g", false));  // no cycle yet: asked from Kafka
+  collector_->run_cycle();
+  EXPECT_TRUE(api_->group_in_memory("i1", "g", false));
+  EXPECT_FALSE(api_->group_in_memory("i1", "g", true));
+  EXPECT_FALSE(api_->group_in_memory("i1", "missing", false));
+  EXPECT_TRUE(api_->group_in_memory("i9", "g", false));  // an unknown instance is a quick 404
+}
+
 }  // namespace
 }  // namespace kprogress

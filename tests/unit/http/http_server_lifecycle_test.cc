@@ -8,6 +8,7 @@
 #include <csignal>
 #include <filesystem>
 #include <future>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -130,6 +131,48 @@ TEST(HttpServerTest, TooManyInFlightJobsIs503) {
   ASSERT_TRUE(served.ok()) << served.error().message;
   EXPECT_EQ(served->status, 200);
   EXPECT_TRUE(eventually([&] { return s.server().in_flight() == 0; }));
+}
+
+TEST(HttpServerTest, InlineAnswersDoNotWaitForWorkers) {
+  // The only worker is held and no job may queue: what still gets a 200 ran on an I/O thread.
+  Gate gate;
+  Router router;
+  router.add({"GET"}, "/block", [&](const HttpRequest&) {
+    gate.pass();
+    return text("released");
+  });
+  router.add(
+      {"GET"}, "/maybe", [](const HttpRequest& r) { return text("answered " + r.query); },
+      [](const HttpRequest& r) {
+        if (r.query == "throw") throw std::runtime_error("predicate failed");
+        return r.query == "memory";
+      });
+  ServerOptions options = test_options();
+  options.worker_threads = 1;
+  options.max_in_flight = 1;
+  RunningServer s(std::move(router), options);
+
+  auto first = std::async(std::launch::async, [&] { return get(s.port(), "/block"); });
+  ASSERT_TRUE(eventually([&] { return s.server().in_flight() == 1; }));
+  Result<ClientResponse> inline_answer = get(s.port(), "/maybe?memory");
+  ASSERT_TRUE(inline_answer.ok()) << inline_answer.error().message;
+  EXPECT_EQ(inline_answer->status, 200);
+  EXPECT_EQ(inline_answer->body, "answered memory");
+  EXPECT_EQ(s.server().in_flight(), 1u);
+  // A predicate that says no, or throws, sends the request to the (busy) workers.
+  for (const char* target : {"/maybe?kafka", "/maybe?throw"}) {
+    Result<ClientResponse> shed = get(s.port(), target);
+    ASSERT_TRUE(shed.ok()) << shed.error().message;
+    EXPECT_EQ(shed->status, 503) << target;
+  }
+  gate.open();
+  Result<ClientResponse> served = first.get();
+  ASSERT_TRUE(served.ok()) << served.error().message;
+  EXPECT_EQ(served->status, 200);
+  EXPECT_TRUE(eventually([&] { return s.server().in_flight() == 0; }));
+  Result<ClientResponse> after = get(s.port(), "/maybe?kafka");
+  ASSERT_TRUE(after.ok()) << after.error().message;
+  EXPECT_EQ(after->body, "answered kafka");
 }
 
 // ---------------------------------------------------------------------------------------------
