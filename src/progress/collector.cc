@@ -161,9 +161,23 @@ void Collector::run_cycle() {
   auto listed = kafka.list_groups(deadline);
   if (!listed) return fail_cycle(listed.error().with_context("listing groups"));
   std::vector<std::string> ids;
-  for (const auto& g : *listed)
-    if (tracked(g.group_id)) ids.push_back(g.group_id);
+  std::unordered_map<std::string, GroupDescription> descriptions;
+  std::vector<std::string> to_describe;
+  for (const auto& g : *listed) {
+    if (!tracked(g.group_id)) continue;
+    ids.push_back(g.group_id);
+    // The listing already says that an Empty group has no members, and that is all a
+    // description would add: describing it would cost the coordinator one request per group
+    // (librdkafka 2.0.2 asks for one group per DescribeGroups), as much as its offsets. A group
+    // that a consumer joins meanwhile shows its members from the next cycle on.
+    if (g.state == GroupState::kEmpty) {
+      descriptions[g.group_id] = GroupDescription{g.group_id, GroupState::kEmpty, g.is_simple};
+    } else {
+      to_describe.push_back(g.group_id);
+    }
+  }
   std::sort(ids.begin(), ids.end());
+  std::sort(to_describe.begin(), to_describe.end());
 
   // Committed offsets: one coordinator request per group, `concurrency` at a time.
   std::vector<Result<std::vector<CommittedOffset>>> committed(ids.size(),
@@ -181,16 +195,15 @@ void Collector::run_cycle() {
     }
     for (auto& t : workers) t.join();
   }
-  std::unordered_map<std::string, GroupDescription> descriptions;
   std::map<std::string, std::string> describe_errors;
-  if (!ids.empty()) {
-    auto described = kafka.describe_groups(ids, deadline);
+  if (!to_describe.empty()) {
+    auto described = kafka.describe_groups(to_describe, deadline);
     if (described) {
       for (auto& d : *described) descriptions[d.group_id] = std::move(d);
     } else {
       // One group whose coordinator does not answer fails the whole batch: ask each group
       // alone, so that only the groups that really cannot be described are marked failed.
-      for (const auto& id : ids) {
+      for (const auto& id : to_describe) {
         auto one = kafka.describe_groups({id}, deadline);
         if (!one) {
           describe_errors[id] = one.error().with_context("describing group " + id).message;

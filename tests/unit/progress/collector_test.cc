@@ -71,6 +71,7 @@ TEST_F(CollectorTest, OneCycleReadsEveryGroup) {
 TEST_F(CollectorTest, KafkaCallsGrowWithGroupsNotPartitions) {
   for (int p = 0; p < 50; ++p) kafka_.produce("wide", p, 3, clock_.now_ms());
   for (int p = 0; p < 50; ++p) kafka_.commit("g", "wide", p, 1);
+  kafka_.group("g").state = GroupState::kStable;  // described (an Empty group is not)
   auto c = make();
   c->run_cycle();
   const uint64_t calls_50 = c->snapshot()->last_cycle.kafka_calls;
@@ -80,6 +81,35 @@ TEST_F(CollectorTest, KafkaCallsGrowWithGroupsNotPartitions) {
   clock_.advance(1000);
   c->run_cycle();
   EXPECT_EQ(c->snapshot()->last_cycle.record_reads, 0u);
+  EXPECT_EQ(c->snapshot()->last_cycle.kafka_calls, 5u);
+}
+
+TEST_F(CollectorTest, EmptyGroupsAreKnownFromTheListingWithoutDescribingThem) {
+  kafka_.produce("t", 0, 10, clock_.now_ms());
+  kafka_.commit("idle", "t", 0, 4);  // Empty: its consumer is gone
+  kafka_.commit("live", "t", 0, 6);
+  kafka_.group("live").state = GroupState::kStable;
+  kafka_.group("live").members = {{"m-1", "cid", "/10.0.0.1", "", {{"t", PartitionId(0)}}}};
+  // Describing the Empty group would fail: it is not asked.
+  kafka_.fail_describe.emplace("idle", Error::unavailable("not to be described"));
+  auto c = make();
+  c->run_cycle();
+  auto s = c->snapshot();
+  EXPECT_EQ(s->last_cycle.failed_groups, 0u);
+  ASSERT_NE(s->find("idle"), nullptr);
+  EXPECT_FALSE(s->find("idle")->error.has_value());
+  EXPECT_EQ(s->find("idle")->state, GroupState::kEmpty);
+  EXPECT_EQ(s->find("idle")->total_lag, 6);
+  EXPECT_EQ(part(*s, "idle", "t", 0).progress.member_id(), "");
+  EXPECT_EQ(s->find("live")->state, GroupState::kStable);
+  EXPECT_EQ(part(*s, "live", "t", 0).progress.member_id(), "m-1");
+  // Only the live group was described: removing Empty groups from the request changes nothing
+  // in the call count, and a cycle with only Empty groups asks for no description at all.
+  kafka_.group("live").state = GroupState::kEmpty;
+  kafka_.group("live").members.clear();
+  clock_.advance(1000);
+  c->run_cycle();
+  // list + committed x2 + topics + watermarks (records cached, no description).
   EXPECT_EQ(c->snapshot()->last_cycle.kafka_calls, 5u);
 }
 
@@ -212,6 +242,8 @@ TEST_F(CollectorTest, AGroupThatCannotBeDescribedFailsAloneNotTheCycle) {
   kafka_.produce("t", 0, 10, clock_.now_ms() - 60000);
   kafka_.commit("a", "t", 0, 4);
   kafka_.commit("b", "t", 0, 7);
+  kafka_.group("a").state = GroupState::kStable;
+  kafka_.group("b").state = GroupState::kStable;
   auto c = make();
   c->run_cycle();
   kafka_.fail_describe.emplace("b", Error::deadline_exceeded("DescribeGroups for b: no answer"));
