@@ -31,7 +31,6 @@ RdKafkaClient::~RdKafkaClient() {
   pending_.reset();  // its queues belong to query_
   reader_.reset();
   query_.reset();
-  latest_.reset();
 }
 
 Result<std::unique_ptr<KafkaClient>> RdKafkaClient::create(const RdKafkaOptions& options) {
@@ -67,13 +66,6 @@ Result<std::unique_ptr<KafkaClient>> RdKafkaClient::create(const RdKafkaOptions&
   auto query = rdk::make_handle(RD_KAFKA_CONSUMER, options, query_properties, client->state_.get());
   if (!query) return query.error();
   client->query_ = std::move(*query);
-  // A broker answers one request per connection at a time, in order: ListOffsets(latest) on a
-  // handle (a connection) of its own runs beside ListOffsets(earliest) on the query handle
-  // instead of after it.
-  auto latest =
-      rdk::make_handle(RD_KAFKA_CONSUMER, options, query_properties, client->state_.get());
-  if (!latest) return latest.error();
-  client->latest_ = std::move(*latest);
 
   auto reader = rdk::make_handle(RD_KAFKA_CONSUMER, options,
                                  rdk::reader_properties(options.reader_name), client->state_.get());
@@ -104,7 +96,7 @@ Result<std::vector<CommittedOffset>> RdKafkaClient::committed_offsets(const std:
 
 Result<std::vector<Watermarks>> RdKafkaClient::watermarks(
     const std::vector<TopicPartition>& partitions, Deadline deadline) {
-  return rdk::query_watermarks(latest_.get(), query_.get(), *state_, partitions, deadline);
+  return rdk::query_watermarks(query_.get(), *state_, partitions, deadline);
 }
 
 Result<std::vector<TopicInfo>> RdKafkaClient::topics(const std::vector<std::string>& names,
