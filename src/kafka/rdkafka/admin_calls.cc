@@ -176,8 +176,10 @@ Result<std::vector<GroupListing>> list_groups(const AdminContext& ctx, Deadline 
     // usually does.
     if (auto last = ctx.state->last_error(); !last.empty())
       text += " (last broker error: " + last + ")";
-    return Error{code, what + " is incomplete, " + std::to_string(error_count) +
-                           " broker(s) failed: " + text};
+    // Named by its bootstrap: the connection error that says more may not have been reported
+    // yet (librdkafka hands it over on a later poll).
+    return Error{code, what + " from Kafka at " + ctx.state->bootstrap() + " is incomplete, " +
+                           std::to_string(error_count) + " broker(s) failed: " + text};
   }
   if (error_count > 0) {
     spdlog::warn(
