@@ -68,14 +68,22 @@ World& world() {
 
 const std::map<std::string, int>& documented_errors() {
   static const std::map<std::string, int> kErrors = {
-      {"MissingParameter", 400},          {"InvalidParameter", 400},
-      {"InvalidApi.NotFound", 404},       {"InvalidVersion", 400},
-      {"InvalidInstanceId.NotFound", 404}, {"InvalidConsumerId.NotFound", 404},
-      {"SignatureDoesNotMatch", 400},     {"InvalidAccessKeyId.NotFound", 404},
-      {"IncompleteSignature", 400},       {"InvalidSignatureMethod", 400},
-      {"InvalidTimeStamp.Expired", 400},  {"InvalidTimeStamp.Format", 400},
-      {"SignatureNonceUsed", 400},        {"Throttling.User", 400},
-      {"InvalidSecurityToken.NotSupported", 400}, {"Forbidden.RAM", 403},
+      {"MissingParameter", 400},
+      {"InvalidParameter", 400},
+      {"InvalidApi.NotFound", 404},
+      {"InvalidVersion", 400},
+      {"InvalidInstanceId.NotFound", 404},
+      {"InvalidConsumerId.NotFound", 404},
+      {"SignatureDoesNotMatch", 400},
+      {"InvalidAccessKeyId.NotFound", 404},
+      {"IncompleteSignature", 400},
+      {"InvalidSignatureMethod", 400},
+      {"InvalidTimeStamp.Expired", 400},
+      {"InvalidTimeStamp.Format", 400},
+      {"SignatureNonceUsed", 400},
+      {"Throttling.User", 400},
+      {"InvalidSecurityToken.NotSupported", 400},
+      {"Forbidden.RAM", 403},
   };
   return kErrors;
 }
@@ -121,7 +129,8 @@ Parsed parse_json(const std::string& body) {
       p.topics_total_diff += topic_diff;
       if (p.has_state) {
         int64_t sum = 0;
-        for (const json& o : t.at("OffsetList").at("OffsetList")) sum += o.at("Accumulate").get<int64_t>();
+        for (const json& o : t.at("OffsetList").at("OffsetList"))
+          sum += o.at("Accumulate").get<int64_t>();
         if (sum != topic_diff) {
           p.sums_consistent = false;
           p.detail = "topic " + t.at("Topic").get<std::string>() + ": " + std::to_string(sum) +
@@ -142,8 +151,8 @@ Parsed parse_xml(const std::string& body) {
   Parsed p;
   check_xml_chars(body);
   pugi::xml_document doc;
-  pugi::xml_parse_result r = doc.load_buffer(body.data(), body.size(), pugi::parse_default | pugi::parse_ws_pcdata,
-                                             pugi::encoding_utf8);
+  pugi::xml_parse_result r = doc.load_buffer(
+      body.data(), body.size(), pugi::parse_default | pugi::parse_ws_pcdata, pugi::encoding_utf8);
   KP_FUZZ_CHECK(r, std::string(r.description()) + "\n" + body);
   pugi::xml_node root = doc.document_element();
   p.request_id = root.child_value("RequestId");
@@ -201,11 +210,12 @@ Parsed check_response(const ApiResponse& r, const ApiRequest& request, const std
   if (is_json ? is_utf8(host) : xml_representable(host)) {
     KP_FUZZ_CHECK(p.host_id == host, p.host_id + " vs " + host);
   }
-  KP_FUZZ_CHECK(p.message.find(kSecret) == std::string::npos ||
-                    (request.query + request.body).find(kSecret) != std::string::npos ||
-                    std::any_of(request.headers.begin(), request.headers.end(),
-                                [](const auto& h) { return h.second.find(kSecret) != std::string::npos; }),
-                "secret in message");
+  KP_FUZZ_CHECK(
+      p.message.find(kSecret) == std::string::npos ||
+          (request.query + request.body).find(kSecret) != std::string::npos ||
+          std::any_of(request.headers.begin(), request.headers.end(),
+                      [](const auto& h) { return h.second.find(kSecret) != std::string::npos; }),
+      "secret in message");
   return p;
 }
 
@@ -216,10 +226,8 @@ std::string without(std::string body, const std::string& request_id) {
 }
 
 std::string first_param(const ParamList& params, std::string_view name) {
-  for (const auto& [n, v] : params) {
-    if (n == name) return v;
-  }
-  return {};
+  const std::string* v = find_param(params, name);
+  return v ? *v : std::string();
 }
 
 }  // namespace
@@ -233,8 +241,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       parse_text_request(std::string_view(reinterpret_cast<const char*>(data), size));
   ApiRequest request{text.method, text.path, text.query, text.headers, text.body, "127.0.0.1"};
 
-  const std::vector<AlikafkaInstance> instances = {
-      {kInstanceId, kRegionId, w.progress.get()}};
+  const std::vector<AlikafkaInstance> instances = {{kInstanceId, kRegionId, w.progress.get()}};
   AlikafkaApi open(instances, nullptr, {});
 
   auto authenticator = auth::Authenticator::create({{kAccessKeyId, kSecret, {}}}, w.clock);
@@ -248,8 +255,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   AlikafkaApi signed_api(instances, authenticate, {});
 
   // The group the request names, if its parameters decode (for the expected numbers).
-  const auth::SignedRequest signed_request{text.method, text.path, text.query, text.headers,
-                                           text.body, header_of(text, "content-type")};
+  const auth::SignedRequest signed_request{
+      text.method, text.path, text.query, text.headers, text.body, header_of(text, "content-type")};
   auto params = auth::request_params(signed_request);
   const std::string group = params.ok() ? first_param(*params, "ConsumerId") : std::string();
 
@@ -259,14 +266,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   Parsed signed_parsed = check_response(signed_response, request, group);
 
   if (signed_response.status == 200) {
-    KP_FUZZ_CHECK(open_response.status == 200, "signed 200, open " +
-                                                   std::to_string(open_response.status) + "\n" +
-                                                   open_response.body);
+    KP_FUZZ_CHECK(
+        open_response.status == 200,
+        "signed 200, open " + std::to_string(open_response.status) + "\n" + open_response.body);
     KP_FUZZ_CHECK(without(open_response.body, open_parsed.request_id) ==
                       without(signed_response.body, signed_parsed.request_id),
                   open_response.body + "\n" + signed_response.body);
     // The version answered is the one the signature covers.
-    const bool v3 = auth::signature_scheme(signed_request) == auth::SignatureScheme::kV3AcsHmacSha256;
+    const bool v3 =
+        auth::signature_scheme(signed_request) == auth::SignatureScheme::kV3AcsHmacSha256;
     const std::string signed_version =
         v3 ? *signed_request.header("x-acs-version") : first_param(*params, "Version");
     KP_FUZZ_CHECK(signed_parsed.has_state == (signed_version == "2019-09-16"),

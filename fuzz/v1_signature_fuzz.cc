@@ -35,13 +35,6 @@ void check_v1_refusal(const GatewayError& e, const std::string& where, std::stri
   check_refusal(e, kAllowed, where, input);
 }
 
-const std::string* find_param(const ParamList& params, std::string_view name) {
-  for (const auto& [n, v] : params) {
-    if (n == name) return &v;
-  }
-  return nullptr;
-}
-
 }  // namespace
 }  // namespace kprogress::fuzz
 

@@ -100,4 +100,11 @@ std::string canonical_query_rfc3986(const ParamList& params) {
   return out;
 }
 
+const std::string* find_param(const ParamList& params, std::string_view name) {
+  for (const auto& [n, v] : params) {
+    if (n == name) return &v;
+  }
+  return nullptr;
+}
+
 }  // namespace kprogress

@@ -18,6 +18,9 @@ namespace kprogress {
 // kept: a signature covers exactly what was sent.
 using ParamList = std::vector<std::pair<std::string, std::string>>;
 
+// The value of the first pair named `name`, or nullptr.
+const std::string* find_param(const ParamList& params, std::string_view name);
+
 // Decodes one form component: '+' becomes a space and %XY (hex digits of either case) the byte
 // 0xXY. A '%' not followed by two hex digits is an error (kInvalidArgument). The result is bytes;
 // it is not checked to be UTF-8.

@@ -23,6 +23,11 @@ ParamList lenient_format(const ApiRequest& request) {
   return {};
 }
 
+auth::SignedRequest signed_request_of(const ApiRequest& request) {
+  return {request.method,  request.path, request.query,
+          request.headers, request.body, std::string(request.header("content-type"))};
+}
+
 }  // namespace
 
 bool Caller::may_read(const std::string& instance_id) const {
@@ -39,20 +44,12 @@ AlikafkaApi::AlikafkaApi(std::vector<AlikafkaInstance> instances, Authenticate a
 }
 
 bool AlikafkaApi::answers_from_memory(const ApiRequest& request) const {
-  const auth::SignedRequest signed_request{
-      request.method,  request.path, request.query,
-      request.headers, request.body, std::string(request.header("content-type"))};
-  auto params = auth::request_params(signed_request);
+  auto params = auth::request_params(signed_request_of(request));
   if (!params) return false;
-  auto value = [&](std::string_view name) -> const std::string* {
-    for (const auto& [k, v] : *params)
-      if (k == name) return &v;
-    return nullptr;
-  };
-  const std::string* action = value("Action");
-  const std::string* instance_id = value("InstanceId");
-  const std::string* region = value("RegionId");
-  const std::string* group = value("ConsumerId");
+  const std::string* action = find_param(*params, "Action");
+  const std::string* instance_id = find_param(*params, "InstanceId");
+  const std::string* region = find_param(*params, "RegionId");
+  const std::string* group = find_param(*params, "ConsumerId");
   if (!action || *action != "GetConsumerProgress" || !instance_id || !region || !group) {
     return false;
   }
@@ -69,9 +66,7 @@ const AlikafkaInstance* AlikafkaApi::find_instance(const std::string& id) const 
 ApiResponse AlikafkaApi::handle(const ApiRequest& request) const {
   const std::string request_id = new_request_id();
   std::string host_id(request.header("host"));
-  const auth::SignedRequest signed_request{
-      request.method,  request.path, request.query,
-      request.headers, request.body, std::string(request.header("content-type"))};
+  const auth::SignedRequest signed_request = signed_request_of(request);
   auto params = auth::request_params(signed_request);
   ResponseFormat format = response_format(request, params ? *params : lenient_format(request));
   auto fail = [&](const GatewayError& e) {

@@ -23,8 +23,7 @@ bool is_v3(const ApiRequest& request) {
 }
 
 std::optional<std::string_view> first(const ParamList& params, std::string_view name) {
-  for (const auto& [k, v] : params)
-    if (k == name) return std::string_view(v);
+  if (const std::string* v = find_param(params, name)) return std::string_view(*v);
   return std::nullopt;
 }
 

@@ -12,13 +12,6 @@
 namespace kprogress::auth {
 namespace {
 
-const std::string* find_param(const ParamList& params, std::string_view name) {
-  for (const auto& [n, v] : params) {
-    if (n == name) return &v;
-  }
-  return nullptr;
-}
-
 // The first name that occurs twice, or nullptr.
 const std::string* repeated_param(const ParamList& params) {
   std::set<std::string_view> seen;

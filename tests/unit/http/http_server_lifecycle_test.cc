@@ -8,6 +8,7 @@
 #include <csignal>
 #include <filesystem>
 #include <future>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -108,26 +109,46 @@ TEST(HttpServerTest, BlockedHandlersDoNotBlockTheIoThreads) {
   EXPECT_EQ(released->body, "released");
 }
 
-TEST(HttpServerTest, TooManyInFlightJobsIs503) {
-  Gate gate;
-  Router router;
-  router.add({"GET"}, "/block", [&](const HttpRequest&) {
-    gate.pass();
-    return text("released");
-  });
-  ServerOptions options = test_options();
-  options.worker_threads = 1;
-  options.max_in_flight = 1;
-  RunningServer s(std::move(router), options);
+// A server whose only worker is held by GET /block until release(), with no room for a job to
+// queue behind it (max_in_flight 1); `router` adds the routes under test.
+class HeldWorker {
+ public:
+  explicit HeldWorker(Router router) {
+    router.add({"GET"}, "/block", [this](const HttpRequest&) {
+      gate_.pass();
+      return text("released");
+    });
+    ServerOptions options = test_options();
+    options.worker_threads = 1;
+    options.max_in_flight = 1;
+    server_ = std::make_unique<RunningServer>(std::move(router), options);
+    blocked_ = std::async(std::launch::async, [this] { return get(port(), "/block"); });
+  }
+  // Whether the worker got the /block request (within the deadline).
+  bool holding() {
+    return eventually([&] { return server_->server().in_flight() == 1; });
+  }
+  uint16_t port() const { return server_->port(); }
+  HttpServer& server() { return server_->server(); }
+  Result<ClientResponse> release() {
+    gate_.open();
+    return blocked_.get();
+  }
 
-  auto first = std::async(std::launch::async, [&] { return get(s.port(), "/block"); });
-  ASSERT_TRUE(eventually([&] { return s.server().in_flight() == 1; }));
+ private:
+  Gate gate_;
+  std::unique_ptr<RunningServer> server_;
+  std::future<Result<ClientResponse>> blocked_;
+};
+
+TEST(HttpServerTest, TooManyInFlightJobsIs503) {
+  HeldWorker s{Router()};
+  ASSERT_TRUE(s.holding());
   Result<ClientResponse> shed = get(s.port(), "/block");
   ASSERT_TRUE(shed.ok()) << shed.error().message;
   EXPECT_EQ(shed->status, 503);
   EXPECT_EQ(shed->body, "{\"status\":503,\"path\":\"/block\"}");
-  gate.open();
-  Result<ClientResponse> served = first.get();
+  Result<ClientResponse> served = s.release();
   ASSERT_TRUE(served.ok()) << served.error().message;
   EXPECT_EQ(served->status, 200);
   EXPECT_TRUE(eventually([&] { return s.server().in_flight() == 0; }));
@@ -135,25 +156,15 @@ TEST(HttpServerTest, TooManyInFlightJobsIs503) {
 
 TEST(HttpServerTest, InlineAnswersDoNotWaitForWorkers) {
   // The only worker is held and no job may queue: what still gets a 200 ran on an I/O thread.
-  Gate gate;
   Router router;
-  router.add({"GET"}, "/block", [&](const HttpRequest&) {
-    gate.pass();
-    return text("released");
-  });
   router.add(
       {"GET"}, "/maybe", [](const HttpRequest& r) { return text("answered " + r.query); },
       [](const HttpRequest& r) {
         if (r.query == "throw") throw std::runtime_error("predicate failed");
         return r.query == "memory";
       });
-  ServerOptions options = test_options();
-  options.worker_threads = 1;
-  options.max_in_flight = 1;
-  RunningServer s(std::move(router), options);
-
-  auto first = std::async(std::launch::async, [&] { return get(s.port(), "/block"); });
-  ASSERT_TRUE(eventually([&] { return s.server().in_flight() == 1; }));
+  HeldWorker s(std::move(router));
+  ASSERT_TRUE(s.holding());
   Result<ClientResponse> inline_answer = get(s.port(), "/maybe?memory");
   ASSERT_TRUE(inline_answer.ok()) << inline_answer.error().message;
   EXPECT_EQ(inline_answer->status, 200);
@@ -165,8 +176,7 @@ TEST(HttpServerTest, InlineAnswersDoNotWaitForWorkers) {
     ASSERT_TRUE(shed.ok()) << shed.error().message;
     EXPECT_EQ(shed->status, 503) << target;
   }
-  gate.open();
-  Result<ClientResponse> served = first.get();
+  Result<ClientResponse> served = s.release();
   ASSERT_TRUE(served.ok()) << served.error().message;
   EXPECT_EQ(served->status, 200);
   EXPECT_TRUE(eventually([&] { return s.server().in_flight() == 0; }));
