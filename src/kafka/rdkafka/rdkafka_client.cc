@@ -1,5 +1,6 @@
 #include "kafka/rdkafka/rdkafka_client.h"
 
+#include <future>
 #include <map>
 #include <set>
 #include <string>
@@ -31,6 +32,7 @@ RdKafkaClient::~RdKafkaClient() {
   pending_.reset();  // its queues belong to query_
   reader_.reset();
   query_.reset();
+  latest_.reset();
 }
 
 Result<std::unique_ptr<KafkaClient>> RdKafkaClient::create(const RdKafkaOptions& options) {
@@ -66,6 +68,16 @@ Result<std::unique_ptr<KafkaClient>> RdKafkaClient::create(const RdKafkaOptions&
   auto query = rdk::make_handle(RD_KAFKA_CONSUMER, options, query_properties, client->state_.get());
   if (!query) return query.error();
   client->query_ = std::move(*query);
+  // A broker answers one request per connection at a time, in order: ListOffsets(latest) on a
+  // handle (a connection) of its own runs beside ListOffsets(earliest) on the query handle
+  // instead of after it.
+  // It makes no coordinator calls, so it needs no group id (and no coordinator lookups).
+  std::map<std::string, std::string> latest_properties = query_properties;
+  latest_properties.erase("group.id");
+  auto latest =
+      rdk::make_handle(RD_KAFKA_CONSUMER, options, latest_properties, client->state_.get());
+  if (!latest) return latest.error();
+  client->latest_ = std::move(*latest);
 
   auto reader = rdk::make_handle(RD_KAFKA_CONSUMER, options,
                                  rdk::reader_properties(options.reader_name), client->state_.get());
@@ -96,7 +108,7 @@ Result<std::vector<CommittedOffset>> RdKafkaClient::committed_offsets(const std:
 
 Result<std::vector<Watermarks>> RdKafkaClient::watermarks(
     const std::vector<TopicPartition>& partitions, Deadline deadline) {
-  return rdk::query_watermarks(query_.get(), *state_, partitions, deadline);
+  return rdk::query_watermarks(latest_.get(), query_.get(), *state_, partitions, deadline);
 }
 
 Result<std::vector<TopicInfo>> RdKafkaClient::topics(const std::vector<std::string>& names,
@@ -106,9 +118,19 @@ Result<std::vector<TopicInfo>> RdKafkaClient::topics(const std::vector<std::stri
   if (budget <= 0) return Error::deadline_exceeded("Metadata: no time left to ask");
   // All-topics metadata: one request, whose size grows with the cluster's topic count. Asking
   // per topic would need a topic handle each, which librdkafka then keeps refreshing.
+  //
+  // The latest handle learns the leaders only from its own Metadata requests: it asks beside the
+  // query handle, so that after a leader moves (a broker died) its ListOffsets go to the new
+  // leader too. Its answer only refreshes librdkafka's cache; a failure shows in ListOffsets.
+  auto refresh_latest = std::async(std::launch::async, [this, budget] {
+    const rd_kafka_metadata_t* latest_md = nullptr;
+    (void)rd_kafka_metadata(latest_.get(), 1, nullptr, &latest_md, budget);
+    rdk::MetadataPtr release(latest_md);
+  });
   const rd_kafka_metadata_t* raw = nullptr;
   const rd_kafka_resp_err_t err = rd_kafka_metadata(query_.get(), 1, nullptr, &raw, budget);
   rdk::MetadataPtr md(raw);
+  refresh_latest.wait();
   if (err == RD_KAFKA_RESP_ERR__TIMED_OUT) {
     return rdk::no_answer_error(query_.get(), *state_, "Metadata", budget);
   }

@@ -1,10 +1,13 @@
 // RdKafkaClient: KafkaClient over librdkafka 2.0.2's C API.
 //
-// It owns two handles: a consumer-type "query" handle (with a group id it never joins), created
+// It owns three handles: a consumer-type "query" handle (with a group id it never joins), created
 // with isolation.level=read_uncommitted, that carries the admin calls (ListGroups, DescribeGroups,
-// OffsetFetch), Metadata and ListOffsets (so LATEST is the high watermark, as in
-// kafka-consumer-groups); and the RecordReader's consumer, which has a private group id that it
-// never joins. Constructed only by the composition root and the integration tests.
+// OffsetFetch), Metadata and ListOffsets(earliest); a "latest" handle like it (without the group
+// id) for ListOffsets(latest) (read_uncommitted, so LATEST is the high watermark, as in
+// kafka-consumer-groups), so that a broker serves both at once, whose leaders are refreshed with
+// every Metadata request of the query handle; and the RecordReader's consumer,
+// which has a private group id that it never joins. Constructed only by the composition root and
+// the integration tests.
 //
 // Thread-safe: every method may be called from several threads at once. Record reads are
 // serialized inside (see record_reader.h); everything else runs concurrently.
@@ -48,6 +51,9 @@ class RdKafkaClient final : public KafkaClient {
   // Declared first so that it outlives the handles whose callbacks use it.
   std::unique_ptr<rdk::ConnectionState> state_;
   rdk::HandlePtr query_;
+  // Asks ListOffsets(latest) while query_ asks ListOffsets(earliest); asks Metadata whenever
+  // topics() does, since nothing else tells it that a leader moved.
+  rdk::HandlePtr latest_;
   // Coordinator requests of query_ that outlived their caller's deadline; released before it.
   std::unique_ptr<rdk::PendingRequests> pending_;
   std::unique_ptr<rdk::RecordReader> reader_;

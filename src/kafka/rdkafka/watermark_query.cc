@@ -244,11 +244,12 @@ struct Call {
 };
 
 // Runs every call, up to kMaxCallsAtOnce at a time; each keeps SpecQuery's retries and splits.
-void run_calls(rd_kafka_t* rk, ConnectionState& state, Deadline deadline, int budget,
-               std::vector<Call>& calls) {
+void run_calls(rd_kafka_t* rk_latest, rd_kafka_t* rk_earliest, ConnectionState& state,
+               Deadline deadline, int budget, std::vector<Call>& calls) {
   std::atomic<size_t> next{0};
   auto work = [&] {
     for (size_t i = next++; i < calls.size(); i = next++) {
+      rd_kafka_t* rk = calls[i].spec == RD_KAFKA_OFFSET_END ? rk_latest : rk_earliest;
       calls[i].result = SpecQuery(rk, state, calls[i].spec, deadline, budget).run(calls[i].tps);
     }
   };
@@ -260,7 +261,8 @@ void run_calls(rd_kafka_t* rk, ConnectionState& state, Deadline deadline, int bu
 
 }  // namespace
 
-Result<std::vector<Watermarks>> query_watermarks(rd_kafka_t* rk, ConnectionState& state,
+Result<std::vector<Watermarks>> query_watermarks(rd_kafka_t* rk_latest, rd_kafka_t* rk_earliest,
+                                                 ConnectionState& state,
                                                  const std::vector<TopicPartition>& partitions,
                                                  Deadline deadline) {
   std::vector<TopicPartition> unique;
@@ -272,17 +274,18 @@ Result<std::vector<Watermarks>> query_watermarks(rd_kafka_t* rk, ConnectionState
   const int budget = deadline.remaining_ms();
   if (budget <= 0) return Error::deadline_exceeded("ListOffsets: no time left to ask");
 
-  // A partition may appear only once per call, so latest and earliest are separate calls.
+  // A partition may appear only once per call, so latest and earliest are separate calls,
+  // interleaved so that both handles are busy from the start.
   std::vector<Call> calls;
-  for (int64_t spec : {RD_KAFKA_OFFSET_END, RD_KAFKA_OFFSET_BEGINNING}) {
-    for (size_t at = 0; at < unique.size(); at += kMaxPartitionsPerCall) {
+  for (size_t at = 0; at < unique.size(); at += kMaxPartitionsPerCall) {
+    for (int64_t spec : {RD_KAFKA_OFFSET_END, RD_KAFKA_OFFSET_BEGINNING}) {
       const size_t end = std::min(unique.size(), at + kMaxPartitionsPerCall);
       calls.push_back({spec,
                        {unique.begin() + static_cast<std::ptrdiff_t>(at),
                         unique.begin() + static_cast<std::ptrdiff_t>(end)}});
     }
   }
-  run_calls(rk, state, deadline, budget, calls);
+  run_calls(rk_latest, rk_earliest, state, deadline, budget, calls);
 
   OffsetMap high, low;
   high.reserve(unique.size());

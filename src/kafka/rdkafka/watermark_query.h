@@ -19,7 +19,10 @@ namespace kprogress::rdk {
 // REQUIRES: `rk` was created with isolation.level=read_uncommitted, so that LATEST is the high
 // watermark and not the last stable offset.
 // One Watermarks per distinct partition, in the order of `partitions`.
-Result<std::vector<Watermarks>> query_watermarks(rd_kafka_t* rk, ConnectionState& state,
+// `rk_latest` asks ListOffsets(latest), `rk_earliest` ListOffsets(earliest); two handles (two
+// connections per broker) let a broker serve both at once. They may be the same handle.
+Result<std::vector<Watermarks>> query_watermarks(rd_kafka_t* rk_latest, rd_kafka_t* rk_earliest,
+                                                 ConnectionState& state,
                                                  const std::vector<TopicPartition>& partitions,
                                                  Deadline deadline);
 
