@@ -65,7 +65,8 @@ int run_describe(const KafkaFlags& flags, const std::string& group, const std::s
   if (!progress) return fail(progress.error());
 
   if (format == "json") {
-    std::printf("%s\n", progress_to_json(*progress).dump(2).c_str());
+    // Indented for people: the native API's compact body, parsed again (it is valid UTF-8).
+    std::printf("%s\n", nlohmann::ordered_json::parse(progress_json(*progress)).dump(2).c_str());
     return kExitOk;
   }
   std::printf("GROUP %s  STATE %s  MEMBERS %zu  TOTAL-LAG %lld\n\n", group.c_str(),

@@ -1,12 +1,12 @@
 #include "api/alikafka/render.h"
 
 #include <algorithm>
-#include <charconv>
-#include <nlohmann/json.hpp>
 #include <pugixml.hpp>
 #include <sstream>
 #include <string_view>
 #include <vector>
+
+#include "api/json_stream.h"
 
 namespace kprogress {
 namespace {
@@ -20,87 +20,32 @@ namespace {
 // Shapes: an object is "Name": {...} / <Name>...</Name>; a list is alikafka's double wrap,
 // "X": {"X": [{...}, {...}]} / <X><X>...</X><X>...</X></X>.
 
+// alikafka's shapes over JsonStream.
 class JsonWriter {
  public:
-  explicit JsonWriter(size_t reserve) { out_.reserve(reserve); }
+  explicit JsonWriter(size_t reserve) : out_(reserve) {}
 
-  void begin_root(const char* /*xml_root*/) { open('{'); }
-  void end_root() { close('}'); }
-  void begin_object(std::string_view name) {
-    key(name);
-    open('{');
-  }
-  void end_object() { close('}'); }
+  void begin_root(const char* /*xml_root*/) { out_.begin_object(); }
+  void end_root() { out_.end_object(); }
+  void begin_object(std::string_view name) { out_.begin_object(name); }
+  void end_object() { out_.end_object(); }
   void begin_list(std::string_view name) {
-    key(name);
-    out_ += '{';
-    out_ += '"';
-    out_ += name;
-    out_ += "\":";
-    open('[');
+    out_.begin_object(name);
+    out_.begin_array(name);
   }
   void end_list() {
-    close(']');
-    out_ += '}';
+    out_.end_array();
+    out_.end_object();
   }
-  void begin_item() {
-    comma();
-    open('{');
-  }
-  void end_item() { close('}'); }
-  void integer(std::string_view name, int64_t v) {
-    key(name);
-    char buf[24];
-    auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
-    out_.append(buf, end);
-  }
-  void string(std::string_view name, std::string_view v) {
-    key(name);
-    quoted(v);
-  }
-  void boolean(std::string_view name, bool v) {
-    key(name);
-    out_ += v ? "true" : "false";
-  }
-  std::string take() { return std::move(out_); }
+  void begin_item() { out_.begin_object(); }
+  void end_item() { out_.end_object(); }
+  void integer(std::string_view name, int64_t v) { out_.integer(name, v); }
+  void string(std::string_view name, std::string_view v) { out_.string(name, v); }
+  void boolean(std::string_view name, bool v) { out_.boolean(name, v); }
+  std::string take() { return out_.take(); }
 
  private:
-  void open(char c) {
-    out_ += c;
-    first_.push_back(true);
-  }
-  void close(char c) {
-    out_ += c;
-    first_.pop_back();
-  }
-  void comma() {
-    if (!first_.back()) out_ += ',';
-    first_.back() = false;
-  }
-  void key(std::string_view name) {
-    comma();
-    out_ += '"';
-    out_ += name;
-    out_ += "\":";
-  }
-  // Printable ASCII without quote or backslash is written as is; anything else goes through
-  // nlohmann::json, whose escaping (and replacement of invalid UTF-8: names from Kafka are bytes)
-  // the golden files pin.
-  void quoted(std::string_view v) {
-    const bool plain = std::all_of(
-        v.begin(), v.end(), [](char c) { return c >= 0x20 && c < 0x7f && c != '"' && c != '\\'; });
-    if (plain) {
-      out_ += '"';
-      out_ += v;
-      out_ += '"';
-      return;
-    }
-    out_ += nlohmann::json(std::string(v))
-                .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-  }
-
-  std::string out_;
-  std::vector<bool> first_;  // per open object or list: nothing written in it yet
+  JsonStream out_;
 };
 
 bool is_xml_char(uint32_t cp) {

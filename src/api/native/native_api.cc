@@ -51,42 +51,63 @@ json group_summary(const GroupSnapshot& g) {
           {"error", g.error ? json(*g.error) : json(nullptr)}};
 }
 
-// The native progress JSON, with what only the collector knows added per partition.
-json group_full(const GroupSnapshot& g) {
-  json out = progress_to_json(g.to_progress());
-  out["status"] = status_name(g.evaluation.status);
-  out["max_lag_seconds"] = optional_number(g.max_lag_seconds);
-  out["updated_ms"] = g.updated_ms;
-  out["error"] = g.error ? json(*g.error) : json(nullptr);
-  out["source"] = "collector";
-  for (auto& t : out["topics"]) {
-    for (auto& p : t["partitions"]) {
-      const TopicPartition tp{t["topic"].get<std::string>(),
-                              PartitionId(p["partition"].get<int32_t>())};
-      const PartitionSnapshot* found = g.partitions.find(tp);
-      if (found == nullptr) continue;
-      const PartitionSnapshot& ps = *found;
-      p["lag_seconds"] = optional_number(ps.lag_seconds);
-      p["only_markers_left"] = ps.only_markers_left;
-      p["consume_rate"] = optional_number(ps.consume_rate);
-      p["produce_rate"] = optional_number(ps.produce_rate);
-      p["drain"] = {{"state", drain_state_name(ps.drain.state)},
-                    {"seconds", optional_number(ps.drain.seconds)}};
-      p["status"] = status_name(ps.evaluation.status);
-      p["rule"] = rule_name(ps.evaluation.rule);
-      p["committed_since_ms"] =
-          ps.committed_since_ms ? json(*ps.committed_since_ms) : json(nullptr);
-      json history = json::array();
-      const SampleWindow w = ps.history.window();
-      for (size_t i = 0; i < w.size(); ++i) {
-        history.push_back({{"at_ms", w[i].at_ms},
-                           {"committed", w[i].has_commit() ? json(w[i].committed) : json(nullptr)},
-                           {"high_watermark", w[i].high_watermark}});
-      }
-      p["history"] = std::move(history);
+ApiResponse reply_body(int status, std::string body) {
+  return {status, "application/json; charset=utf-8", {}, std::move(body)};
+}
+
+// What only the collector knows of a partition, after its progress fields.
+void write_partition_extra(JsonStream& out, const PartitionSnapshot& ps) {
+  out.number_or_null("lag_seconds", ps.lag_seconds);
+  out.boolean("only_markers_left", ps.only_markers_left);
+  out.number_or_null("consume_rate", ps.consume_rate);
+  out.number_or_null("produce_rate", ps.produce_rate);
+  out.begin_object("drain");
+  out.string("state", drain_state_name(ps.drain.state));
+  out.number_or_null("seconds", ps.drain.seconds);
+  out.end_object();
+  out.string("status", status_name(ps.evaluation.status));
+  out.string("rule", rule_name(ps.evaluation.rule));
+  out.integer_or_null("committed_since_ms", ps.committed_since_ms);
+  out.begin_array("history");
+  const SampleWindow w = ps.history.window();
+  for (size_t i = 0; i < w.size(); ++i) {
+    out.begin_object();
+    out.integer("at_ms", w[i].at_ms);
+    if (w[i].has_commit()) {
+      out.integer("committed", w[i].committed);
+    } else {
+      out.null("committed");
     }
+    out.integer("high_watermark", w[i].high_watermark);
+    out.end_object();
   }
-  return out;
+  out.end_array();
+}
+
+// The native progress JSON, with what only the collector knows added per partition. Written by
+// a stream: a tree of it cost about 1 ms of CPU per 100 partitions.
+std::string group_full(const GroupSnapshot& g) {
+  JsonStream out(1024 + 768 * g.partitions.size());
+  out.begin_object();
+  write_progress_members(out, g.to_progress(), [&g](JsonStream& o, const PartitionProgress& p) {
+    if (const PartitionSnapshot* ps = g.partitions.find(p.tp)) write_partition_extra(o, *ps);
+  });
+  out.string("status", status_name(g.evaluation.status));
+  out.number_or_null("max_lag_seconds", g.max_lag_seconds);
+  out.integer("updated_ms", g.updated_ms);
+  out.string_or_null("error", g.error);
+  out.string("source", "collector");
+  out.end_object();
+  return out.take();
+}
+
+std::string group_from_kafka(const GroupProgress& p) {
+  JsonStream out(1024 + 256 * p.topics.size());
+  out.begin_object();
+  write_progress_members(out, p);
+  out.string("source", "kafka");
+  out.end_object();
+  return out.take();
 }
 
 }  // namespace
@@ -133,7 +154,7 @@ ApiResponse NativeApi::group(const std::string& instance_id, const std::string& 
   if (!i) return error(404, "InstanceNotFound", "no instance \"" + instance_id + "\"");
   if (i->collector && !fresh) {
     auto s = i->collector->snapshot();
-    if (const GroupSnapshot* g = s->find(group_id)) return reply(200, group_full(*g));
+    if (const GroupSnapshot* g = s->find(group_id)) return reply_body(200, group_full(*g));
   }
   auto p = i->progress->group_progress(group_id, Deadline::after(request_timeout_));
   if (!p) {
@@ -144,9 +165,7 @@ ApiResponse NativeApi::group(const std::string& instance_id, const std::string& 
       default: return error(500, "InternalError", p.error().message);
     }
   }
-  json out = progress_to_json(*p);
-  out["source"] = "kafka";
-  return reply(200, out);
+  return reply_body(200, group_from_kafka(*p));
 }
 
 bool NativeApi::group_in_memory(const std::string& instance_id, const std::string& group_id,

@@ -3,9 +3,12 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "fake_kafka_client.h"
+#include "manual_clock.h"
 
 namespace kprogress {
 namespace {
@@ -97,6 +100,58 @@ TEST_F(NativeApiTest, OnlySnapshotAnswersAreClaimedAsAnswersFromMemory) {
   EXPECT_FALSE(api_->group_in_memory("i1", "g", true));
   EXPECT_FALSE(api_->group_in_memory("i1", "missing", false));
   EXPECT_TRUE(api_->group_in_memory("i9", "g", false));  // an unknown instance is a quick 404
+}
+
+// The group bodies byte for byte against golden files (tests/golden/README.md): a Stable group
+// with a member, a partition without a commit, names that need escaping (a quote, a byte that is
+// not UTF-8), two cycles of history and rates, and both sources (the collector, and Kafka).
+class NativeApiBodyTest : public ::testing::Test {
+ protected:
+  NativeApiBodyTest() {
+    const int64_t t0 = clock_.now_ms() - 60'000;
+    kafka_.produce("t", 0, 10, t0);
+    kafka_.produce("t", 1, 5, t0);
+    kafka_.produce("q\"\xff", 0, 3, t0);
+    kafka_.commit("g", "t", 0, 4);
+    kafka_.commit("g", "q\"\xff", 0, 3);
+    testing::FakeGroup& g = kafka_.group("g");
+    g.state = GroupState::kStable;
+    g.members.push_back({"m-1", "client \"one\"", "/127.0.0.1", "", {{"t", PartitionId(0)}}});
+    collector_ = std::move(*Collector::create("i1", kafka_, clock_, CollectorOptions{}));
+    api_ = std::make_unique<NativeApi>(
+        std::vector<NativeApi::Instance>{{"i1", "cn-hangzhou", &progress_, collector_.get()}},
+        std::chrono::seconds(5));
+  }
+  static std::string golden(const std::string& name) {
+    std::ifstream in(std::string(KP_SOURCE_DIR) + "/tests/golden/" + name);
+    EXPECT_TRUE(in) << name;
+    std::stringstream ss;
+    ss << in.rdbuf();
+    std::string s = ss.str();
+    while (!s.empty() && s.back() == '\n') s.pop_back();
+    return s;
+  }
+
+  testing::FakeKafkaClient kafka_;
+  testing::ManualClock clock_;
+  ProgressService progress_{kafka_, clock_};
+  std::unique_ptr<Collector> collector_;
+  std::unique_ptr<NativeApi> api_;
+};
+
+TEST_F(NativeApiBodyTest, GroupBodiesMatchTheGoldenFiles) {
+  collector_->run_cycle();
+  clock_.advance(10'000);
+  kafka_.produce("t", 0, 4, clock_.now_ms() - 1'000);
+  kafka_.commit("g", "t", 0, 6);
+  collector_->run_cycle();
+
+  const ApiResponse from_collector = api_->group("i1", "g", false);
+  ASSERT_EQ(from_collector.status, 200);
+  EXPECT_EQ(from_collector.body, golden("native_group_collector.json"));
+  const ApiResponse from_kafka = api_->group("i1", "g", true);
+  ASSERT_EQ(from_kafka.status, 200);
+  EXPECT_EQ(from_kafka.body, golden("native_group_kafka.json"));
 }
 
 }  // namespace

@@ -5,23 +5,13 @@
 #include <gtest/gtest.h>
 
 #include "fake_kafka_client.h"
+#include "manual_clock.h"
 
 namespace kprogress {
 namespace {
 
 using testing::FakeKafkaClient;
-
-class ManualClock final : public Clock {
- public:
-  int64_t now_ms() const override { return now_; }
-  std::chrono::steady_clock::time_point steady_now() const override {
-    return std::chrono::steady_clock::now();
-  }
-  void advance(int64_t ms) { now_ += ms; }
-
- private:
-  int64_t now_ = 1'800'000'000'000;
-};
+using testing::ManualClock;
 
 class CollectorTest : public ::testing::Test {
  protected:
