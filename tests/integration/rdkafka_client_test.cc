@@ -2,13 +2,18 @@
 // against what the tests themselves wrote.
 #include "kafka/rdkafka/rdkafka_client.h"
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
 #include <map>
 #include <thread>
 
+#include "kafka/wire/offset_fetcher.h"
 #include "kafka_tool.h"
 #include "test_cluster.h"
 #include "wait.h"
@@ -333,6 +338,102 @@ TEST_F(RdKafkaClientTest, DescribeGroupWithLiveConsumer) {
       },
       seconds(30));
   EXPECT_TRUE(empty);
+}
+
+// kprogress's own OffsetFetch (src/kafka/wire, used for large groups) answers what librdkafka's
+// admin call answers, and what kafka-consumer-groups shows: two topics, a partition without a
+// commit, a group that does not exist.
+TEST_F(RdKafkaClientTest, OwnOffsetFetchAgreesWithLibrdkafkaAndTheOracle) {
+  const std::string a = TestCluster::unique_name("kp-own-a");
+  const std::string b = TestCluster::unique_name("kp-own-b");
+  const std::string group = TestCluster::unique_name("kp-own");
+  cluster_.create_topic(a, 3);
+  cluster_.create_topic(b, 2);
+  cluster_.produce(a, records(0, 4));
+  cluster_.produce(a, records(2, 6));
+  cluster_.produce(b, records(1, 3));
+  cluster_.commit_offsets(group, {{{a, 0}, 4}, {{a, 2}, 1}, {{b, 1}, 3}});
+
+  RdKafkaOptions options;
+  options.bootstrap_servers = TestCluster::bootstrap();
+  options.reader_name = TestCluster::unique_name("it-own");
+  options.own_offset_fetch_min_partitions = 0;  // every group
+  auto own_client = RdKafkaClient::create(options);
+  ASSERT_TRUE(own_client.ok()) << own_client.error().message;
+  auto own = (*own_client)->committed_offsets(group, ten_seconds());
+  ASSERT_TRUE(own.ok()) << own.error().message;
+  auto theirs = client_->committed_offsets(group, ten_seconds());  // librdkafka: a small group
+  ASSERT_TRUE(theirs.ok()) << theirs.error().message;
+
+  ASSERT_EQ(own->size(), 3u);
+  ASSERT_EQ(own->size(), theirs->size());
+  for (size_t i = 0; i < own->size(); ++i) {
+    EXPECT_EQ((*own)[i].tp, (*theirs)[i].tp);
+    EXPECT_EQ((*own)[i].offset, (*theirs)[i].offset) << (*own)[i].tp.to_string();
+    EXPECT_EQ((*own)[i].metadata, (*theirs)[i].metadata) << (*own)[i].tp.to_string();
+  }
+  const auto rows =
+      by_partition(testing::describe_group_with_tool(TestCluster::bootstrap(), group));
+  for (const auto& c : *own) {
+    ASSERT_TRUE(rows.count(c.tp)) << c.tp.to_string();
+    EXPECT_EQ(rows.at(c.tp).current_offset, c.offset.value()) << c.tp.to_string();
+  }
+  // The same through the fetcher alone (the client above would fall back to librdkafka if it
+  // failed, and still answer).
+  auto brokers = wire::parse_bootstrap(TestCluster::bootstrap());
+  ASSERT_TRUE(brokers.ok()) << brokers.error().message;
+  wire::OffsetFetcher fetcher(*brokers, "kprogress-it");
+  auto direct = fetcher.fetch(group, ten_seconds());
+  ASSERT_TRUE(direct.ok()) << direct.error().message;
+  ASSERT_EQ(direct->size(), theirs->size());
+  for (size_t i = 0; i < direct->size(); ++i) {
+    EXPECT_EQ((*direct)[i].tp, (*theirs)[i].tp);
+    EXPECT_EQ((*direct)[i].offset, (*theirs)[i].offset) << (*direct)[i].tp.to_string();
+  }
+  // The second call reuses the coordinator and the connection: same answer.
+  auto again = (*own_client)->committed_offsets(group, ten_seconds());
+  ASSERT_TRUE(again.ok()) << again.error().message;
+  EXPECT_EQ(again->size(), own->size());
+
+  auto nobody =
+      (*own_client)->committed_offsets(TestCluster::unique_name("kp-own-nobody"), ten_seconds());
+  ASSERT_TRUE(nobody.ok()) << nobody.error().message;
+  EXPECT_TRUE(nobody->empty());
+}
+
+// The fetcher's every step has a deadline: a port where nothing listens fails at once, a
+// "broker" that accepts the connection but never answers fails when the time is up.
+TEST(OwnOffsetFetch, UnreachableOrSilentBrokersFailInTime) {
+  auto closed = wire::parse_bootstrap("127.0.0.1:1");
+  ASSERT_TRUE(closed.ok());
+  auto refused = wire::OffsetFetcher(*closed, "it").fetch("g", Deadline::after(seconds(5)));
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, ErrorCode::kUnavailable) << refused.error().message;
+  EXPECT_NE(refused.error().message.find("127.0.0.1:1"), std::string::npos)
+      << refused.error().message;
+
+  // A listening socket that is never accepted from: the kernel completes the connection.
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(fd, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  ASSERT_EQ(::listen(fd, 4), 0);
+  socklen_t len = sizeof addr;
+  ASSERT_EQ(::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len), 0);
+  auto silent = wire::parse_bootstrap("127.0.0.1:" + std::to_string(ntohs(addr.sin_port)));
+  ASSERT_TRUE(silent.ok());
+  const auto start = std::chrono::steady_clock::now();
+  auto timed_out =
+      wire::OffsetFetcher(*silent, "it").fetch("g", Deadline::after(milliseconds(300)));
+  const auto took = std::chrono::steady_clock::now() - start;
+  ::close(fd);
+  ASSERT_FALSE(timed_out.ok());
+  EXPECT_EQ(timed_out.error().code, ErrorCode::kDeadlineExceeded) << timed_out.error().message;
+  EXPECT_NE(timed_out.error().message.find("did not answer in time"), std::string::npos)
+      << timed_out.error().message;
+  EXPECT_GE(took, milliseconds(300));
 }
 
 // A group that does not exist: no commits, described as Dead; the oracle agrees it is absent.

@@ -1,5 +1,10 @@
 #include "kafka/rdkafka/rdkafka_client.h"
 
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cctype>
+#include <chrono>
 #include <future>
 #include <map>
 #include <set>
@@ -8,6 +13,7 @@
 #include "kafka/rdkafka/admin_calls.h"
 #include "kafka/rdkafka/errors.h"
 #include "kafka/rdkafka/watermark_query.h"
+#include "kafka/wire/offset_fetcher.h"
 
 namespace kprogress {
 namespace {
@@ -21,6 +27,15 @@ const std::set<std::string>& reserved_properties() {
       "group.id",          "isolation.level",      "enable.auto.commit",
       "auto.offset.reset", "enable.partition.eof", "enable.auto.offset.store"};
   return names;
+}
+
+// kprogress's own requests speak plaintext only (no TLS, no SASL).
+bool is_plaintext(const RdKafkaOptions& options) {
+  auto it = options.properties.find("security.protocol");
+  if (it == options.properties.end()) return true;
+  std::string v = it->second;
+  std::transform(v.begin(), v.end(), v.begin(), [](unsigned char c) { return std::tolower(c); });
+  return v == "plaintext";
 }
 
 }  // namespace
@@ -79,6 +94,14 @@ Result<std::unique_ptr<KafkaClient>> RdKafkaClient::create(const RdKafkaOptions&
   if (!latest) return latest.error();
   client->latest_ = std::move(*latest);
 
+  client->own_offset_fetch_min_partitions_ = options.own_offset_fetch_min_partitions;
+  if (is_plaintext(options)) {
+    if (auto brokers = wire::parse_bootstrap(options.bootstrap_servers)) {
+      client->own_offset_fetch_ =
+          std::make_unique<wire::OffsetFetcher>(std::move(*brokers), options.client_id);
+    }
+  }
+
   auto reader = rdk::make_handle(RD_KAFKA_CONSUMER, options,
                                  rdk::reader_properties(options.reader_name), client->state_.get());
   if (!reader) return reader.error();
@@ -103,7 +126,38 @@ Result<std::vector<GroupDescription>> RdKafkaClient::describe_groups(
 Result<std::vector<CommittedOffset>> RdKafkaClient::committed_offsets(const std::string& group_id,
                                                                       Deadline deadline) {
   if (group_id.empty()) return Error::invalid_argument("group id is empty");
-  return rdk::committed_offsets({query_.get(), state_.get(), pending_.get()}, group_id, deadline);
+  if (own_offset_fetch_ && large_group(group_id)) {
+    // Half the time at most, so that librdkafka's call still has time should this one fail.
+    const auto half = std::chrono::milliseconds(deadline.remaining_ms() / 2);
+    auto own = own_offset_fetch_->fetch(group_id, deadline.capped(half));
+    if (own) {
+      state_->on_answer();
+      note_answer_size(group_id, own->size());
+      return own;
+    }
+    spdlog::debug("OffsetFetch of kprogress's own failed, asking through librdkafka: {}",
+                  own.error().message);
+  }
+  auto answer =
+      rdk::committed_offsets({query_.get(), state_.get(), pending_.get()}, group_id, deadline);
+  if (answer) note_answer_size(group_id, answer->size());
+  return answer;
+}
+
+bool RdKafkaClient::large_group(const std::string& group_id) {
+  if (own_offset_fetch_min_partitions_ == 0) return true;
+  std::lock_guard lock(large_groups_mu_);
+  return large_groups_.count(group_id) != 0;
+}
+
+void RdKafkaClient::note_answer_size(const std::string& group_id, size_t partitions) {
+  if (own_offset_fetch_min_partitions_ == 0) return;
+  std::lock_guard lock(large_groups_mu_);
+  if (partitions >= own_offset_fetch_min_partitions_) {
+    large_groups_.insert(group_id);
+  } else {
+    large_groups_.erase(group_id);
+  }
 }
 
 Result<std::vector<Watermarks>> RdKafkaClient::watermarks(

@@ -14,6 +14,9 @@
 #pragma once
 
 #include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_set>
 
 #include "kafka/kafka_client.h"
 #include "kafka/rdkafka/connection.h"
@@ -23,6 +26,9 @@
 #include "kafka/rdkafka/record_reader.h"
 
 namespace kprogress {
+namespace wire {
+class OffsetFetcher;
+}
 
 class RdKafkaClient final : public KafkaClient {
  public:
@@ -57,6 +63,15 @@ class RdKafkaClient final : public KafkaClient {
   // Coordinator requests of query_ that outlived their caller's deadline; released before it.
   std::unique_ptr<rdk::PendingRequests> pending_;
   std::unique_ptr<rdk::RecordReader> reader_;
+
+  // Null unless the cluster is plaintext (see RdKafkaOptions::own_offset_fetch_min_partitions).
+  std::unique_ptr<wire::OffsetFetcher> own_offset_fetch_;
+  size_t own_offset_fetch_min_partitions_ = 0;
+  // Whether a group's offsets go through own_offset_fetch_: its last answer was large.
+  bool large_group(const std::string& group_id);
+  void note_answer_size(const std::string& group_id, size_t partitions);
+  std::mutex large_groups_mu_;
+  std::unordered_set<std::string> large_groups_;
 };
 
 }  // namespace kprogress

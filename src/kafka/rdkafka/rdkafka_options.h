@@ -1,6 +1,7 @@
 // RdKafkaOptions: how RdKafkaClient connects. Plain data, validated by RdKafkaClient::create().
 #pragma once
 
+#include <cstddef>
 #include <map>
 #include <string>
 
@@ -20,6 +21,11 @@ struct RdKafkaOptions {
   // reader never joins or commits, but give each kprogress instance its own name anyway so that
   // the id says who it is.
   std::string reader_name = "default";
+  // A group whose last answer had at least this many committed partitions has its offsets read
+  // with kprogress's own OffsetFetch (src/kafka/wire) instead of librdkafka's, whose handling of
+  // the answer is O(n^2) in its partitions; librdkafka's remains the fallback. Plaintext
+  // clusters only. 0: every group (the integration tests compare both ways).
+  size_t own_offset_fetch_min_partitions = 1000;
 };
 
 }  // namespace kprogress
