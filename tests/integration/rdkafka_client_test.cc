@@ -13,7 +13,7 @@
 #include <map>
 #include <thread>
 
-#include "kafka/wire/offset_fetcher.h"
+#include "kafka/wire/wire_client.h"
 #include "kafka_tool.h"
 #include "test_cluster.h"
 #include "wait.h"
@@ -343,7 +343,7 @@ TEST_F(RdKafkaClientTest, DescribeGroupWithLiveConsumer) {
 // kprogress's own OffsetFetch (src/kafka/wire, used for large groups) answers what librdkafka's
 // admin call answers, and what kafka-consumer-groups shows: two topics, a partition without a
 // commit, a group that does not exist.
-TEST_F(RdKafkaClientTest, OwnOffsetFetchAgreesWithLibrdkafkaAndTheOracle) {
+TEST_F(RdKafkaClientTest, OwnRequestsAgreeWithLibrdkafkaAndTheOracle) {
   const std::string a = TestCluster::unique_name("kp-own-a");
   const std::string b = TestCluster::unique_name("kp-own-b");
   const std::string group = TestCluster::unique_name("kp-own");
@@ -357,7 +357,7 @@ TEST_F(RdKafkaClientTest, OwnOffsetFetchAgreesWithLibrdkafkaAndTheOracle) {
   RdKafkaOptions options;
   options.bootstrap_servers = TestCluster::bootstrap();
   options.reader_name = TestCluster::unique_name("it-own");
-  options.own_offset_fetch_min_partitions = 0;  // every group
+  options.own_requests_min_partitions = 0;  // every group
   auto own_client = RdKafkaClient::create(options);
   ASSERT_TRUE(own_client.ok()) << own_client.error().message;
   auto own = (*own_client)->committed_offsets(group, ten_seconds());
@@ -382,14 +382,50 @@ TEST_F(RdKafkaClientTest, OwnOffsetFetchAgreesWithLibrdkafkaAndTheOracle) {
   // failed, and still answer).
   auto brokers = wire::parse_bootstrap(TestCluster::bootstrap());
   ASSERT_TRUE(brokers.ok()) << brokers.error().message;
-  wire::OffsetFetcher fetcher(*brokers, "kprogress-it");
-  auto direct = fetcher.fetch(group, ten_seconds());
+  wire::WireClient fetcher(*brokers, "kprogress-it");
+  auto direct = fetcher.committed_offsets(group, ten_seconds());
   ASSERT_TRUE(direct.ok()) << direct.error().message;
   ASSERT_EQ(direct->size(), theirs->size());
   for (size_t i = 0; i < direct->size(); ++i) {
     EXPECT_EQ((*direct)[i].tp, (*theirs)[i].tp);
     EXPECT_EQ((*direct)[i].offset, (*theirs)[i].offset) << (*direct)[i].tp.to_string();
   }
+  // ListOffsets: the client's (through the fetcher's requests when it has Metadata) and the
+  // fetcher's own, straight to the leader (the test cluster has one broker), against
+  // librdkafka's, with a transaction open on a-0 (latest is the high watermark) and the log
+  // start of b-1 moved by DeleteRecords.
+  auto open = cluster_.begin_transaction();
+  open->produce(a, records(0, 2, "open"));
+  cluster_.delete_records(b, 1, 2);
+  const std::vector<TopicPartition> all = {tp(a, 0), tp(a, 1), tp(a, 2), tp(b, 0), tp(b, 1)};
+  auto their_marks = client_->watermarks(all, ten_seconds());
+  ASSERT_TRUE(their_marks.ok()) << their_marks.error().message;
+  ASSERT_TRUE((*own_client)->topics({a, b}, ten_seconds()).ok());
+  auto own_marks = (*own_client)->watermarks(all, ten_seconds());
+  ASSERT_TRUE(own_marks.ok()) << own_marks.error().message;
+  std::vector<wire::TopicPartitions> wanted = {{a, {0, 1, 2}}, {b, {0, 1}}};
+  auto listed_high = fetcher.list_offsets({{(*brokers)[0], wanted}}, wire::kLatest, ten_seconds());
+  ASSERT_TRUE(listed_high.ok()) << listed_high.error().message;
+  auto listed_low = fetcher.list_offsets({{(*brokers)[0], wanted}}, wire::kEarliest, ten_seconds());
+  ASSERT_TRUE(listed_low.ok()) << listed_low.error().message;
+  std::map<TopicPartition, std::pair<int64_t, int64_t>> listed;
+  for (const auto& o : *listed_high) listed[tp(o.topic, o.partition)].second = o.offset;
+  for (const auto& o : *listed_low) listed[tp(o.topic, o.partition)].first = o.offset;
+  ASSERT_EQ(their_marks->size(), all.size());
+  ASSERT_EQ(own_marks->size(), all.size());
+  ASSERT_EQ(listed.size(), all.size());
+  for (size_t i = 0; i < all.size(); ++i) {
+    const Watermarks& w = (*their_marks)[i];
+    EXPECT_EQ((*own_marks)[i].tp, w.tp);
+    EXPECT_EQ((*own_marks)[i].high_watermark, w.high_watermark) << w.tp.to_string();
+    EXPECT_EQ((*own_marks)[i].log_start, w.log_start) << w.tp.to_string();
+    EXPECT_EQ(listed.at(w.tp).second, w.high_watermark.value()) << w.tp.to_string();
+    EXPECT_EQ(listed.at(w.tp).first, w.log_start.value()) << w.tp.to_string();
+  }
+  EXPECT_EQ(listed.at(tp(a, 0)).second, 6);  // 4 + 2 not yet committed
+  EXPECT_EQ(listed.at(tp(b, 1)).first, 2);
+  open->abort();
+
   // The second call reuses the coordinator and the connection: same answer.
   auto again = (*own_client)->committed_offsets(group, ten_seconds());
   ASSERT_TRUE(again.ok()) << again.error().message;
@@ -403,10 +439,11 @@ TEST_F(RdKafkaClientTest, OwnOffsetFetchAgreesWithLibrdkafkaAndTheOracle) {
 
 // The fetcher's every step has a deadline: a port where nothing listens fails at once, a
 // "broker" that accepts the connection but never answers fails when the time is up.
-TEST(OwnOffsetFetch, UnreachableOrSilentBrokersFailInTime) {
+TEST(OwnRequests, UnreachableOrSilentBrokersFailInTime) {
   auto closed = wire::parse_bootstrap("127.0.0.1:1");
   ASSERT_TRUE(closed.ok());
-  auto refused = wire::OffsetFetcher(*closed, "it").fetch("g", Deadline::after(seconds(5)));
+  auto refused =
+      wire::WireClient(*closed, "it").committed_offsets("g", Deadline::after(seconds(5)));
   ASSERT_FALSE(refused.ok());
   EXPECT_EQ(refused.error().code, ErrorCode::kUnavailable) << refused.error().message;
   EXPECT_NE(refused.error().message.find("127.0.0.1:1"), std::string::npos)
@@ -426,7 +463,7 @@ TEST(OwnOffsetFetch, UnreachableOrSilentBrokersFailInTime) {
   ASSERT_TRUE(silent.ok());
   const auto start = std::chrono::steady_clock::now();
   auto timed_out =
-      wire::OffsetFetcher(*silent, "it").fetch("g", Deadline::after(milliseconds(300)));
+      wire::WireClient(*silent, "it").committed_offsets("g", Deadline::after(milliseconds(300)));
   const auto took = std::chrono::steady_clock::now() - start;
   ::close(fd);
   ASSERT_FALSE(timed_out.ok());

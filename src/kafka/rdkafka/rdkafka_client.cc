@@ -9,11 +9,14 @@
 #include <map>
 #include <set>
 #include <string>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
 
 #include "kafka/rdkafka/admin_calls.h"
 #include "kafka/rdkafka/errors.h"
 #include "kafka/rdkafka/watermark_query.h"
-#include "kafka/wire/offset_fetcher.h"
+#include "kafka/wire/wire_client.h"
 
 namespace kprogress {
 namespace {
@@ -94,11 +97,10 @@ Result<std::unique_ptr<KafkaClient>> RdKafkaClient::create(const RdKafkaOptions&
   if (!latest) return latest.error();
   client->latest_ = std::move(*latest);
 
-  client->own_offset_fetch_min_partitions_ = options.own_offset_fetch_min_partitions;
+  client->own_requests_min_partitions_ = options.own_requests_min_partitions;
   if (is_plaintext(options)) {
     if (auto brokers = wire::parse_bootstrap(options.bootstrap_servers)) {
-      client->own_offset_fetch_ =
-          std::make_unique<wire::OffsetFetcher>(std::move(*brokers), options.client_id);
+      client->wire_ = std::make_unique<wire::WireClient>(std::move(*brokers), options.client_id);
     }
   }
 
@@ -126,10 +128,10 @@ Result<std::vector<GroupDescription>> RdKafkaClient::describe_groups(
 Result<std::vector<CommittedOffset>> RdKafkaClient::committed_offsets(const std::string& group_id,
                                                                       Deadline deadline) {
   if (group_id.empty()) return Error::invalid_argument("group id is empty");
-  if (own_offset_fetch_ && large_group(group_id)) {
+  if (wire_ && large_group(group_id)) {
     // Half the time at most, so that librdkafka's call still has time should this one fail.
     const auto half = std::chrono::milliseconds(deadline.remaining_ms() / 2);
-    auto own = own_offset_fetch_->fetch(group_id, deadline.capped(half));
+    auto own = wire_->committed_offsets(group_id, deadline.capped(half));
     if (own) {
       state_->on_answer();
       note_answer_size(group_id, own->size());
@@ -145,15 +147,15 @@ Result<std::vector<CommittedOffset>> RdKafkaClient::committed_offsets(const std:
 }
 
 bool RdKafkaClient::large_group(const std::string& group_id) {
-  if (own_offset_fetch_min_partitions_ == 0) return true;
+  if (own_requests_min_partitions_ == 0) return true;
   std::lock_guard lock(large_groups_mu_);
   return large_groups_.count(group_id) != 0;
 }
 
 void RdKafkaClient::note_answer_size(const std::string& group_id, size_t partitions) {
-  if (own_offset_fetch_min_partitions_ == 0) return;
+  if (own_requests_min_partitions_ == 0) return;
   std::lock_guard lock(large_groups_mu_);
-  if (partitions >= own_offset_fetch_min_partitions_) {
+  if (partitions >= own_requests_min_partitions_) {
     large_groups_.insert(group_id);
   } else {
     large_groups_.erase(group_id);
@@ -162,7 +164,86 @@ void RdKafkaClient::note_answer_size(const std::string& group_id, size_t partiti
 
 Result<std::vector<Watermarks>> RdKafkaClient::watermarks(
     const std::vector<TopicPartition>& partitions, Deadline deadline) {
+  if (wire_ && partitions.size() >= own_requests_min_partitions_ && !partitions.empty()) {
+    // Half the time at most, so that librdkafka's calls still have time should this fail.
+    const auto half = std::chrono::milliseconds(deadline.remaining_ms() / 2);
+    auto own = own_watermarks(partitions, deadline.capped(half));
+    if (own) {
+      state_->on_answer();
+      return own;
+    }
+    spdlog::debug("ListOffsets of kprogress's own failed, asking through librdkafka: {}",
+                  own.error().message);
+  }
   return rdk::query_watermarks(latest_.get(), query_.get(), *state_, partitions, deadline);
+}
+
+Result<std::vector<Watermarks>> RdKafkaClient::own_watermarks(
+    const std::vector<TopicPartition>& partitions, Deadline deadline) {
+  std::shared_ptr<const rd_kafka_metadata_t> md;
+  {
+    std::lock_guard lock(metadata_mu_);
+    md = last_metadata_;
+  }
+  if (!md) return Error::unavailable("no Metadata answer to take the leaders from yet");
+  std::unordered_map<std::string_view, const rd_kafka_metadata_topic_t*> topic_of;
+  for (int i = 0; i < md->topic_cnt; ++i) topic_of[md->topics[i].topic] = &md->topics[i];
+  std::unordered_map<int32_t, wire::BrokerAddress> broker_of;
+  for (int i = 0; i < md->broker_cnt; ++i) {
+    broker_of[md->brokers[i].id] = {md->brokers[i].host, md->brokers[i].port};
+  }
+
+  std::vector<TopicPartition> unique;
+  std::unordered_set<TopicPartition, TopicPartitionHash> seen;
+  std::map<int32_t, std::map<std::string, std::vector<int32_t>>> by_leader;
+  for (const auto& tp : partitions) {
+    if (!seen.insert(tp).second) continue;
+    unique.push_back(tp);
+    auto t = topic_of.find(tp.topic);
+    const int32_t p = tp.partition.value();
+    if (t == topic_of.end() || p < 0 || p >= t->second->partition_cnt ||
+        t->second->partitions[p].id != p || t->second->partitions[p].leader < 0) {
+      return Error::unavailable("the last Metadata answer names no leader for " + tp.to_string());
+    }
+    by_leader[t->second->partitions[p].leader][tp.topic].push_back(p);
+  }
+  std::vector<wire::WireClient::LeaderPartitions> requests;
+  for (auto& [leader, topics] : by_leader) {
+    auto b = broker_of.find(leader);
+    if (b == broker_of.end()) {
+      return Error::unavailable("the last Metadata answer has no address for broker " +
+                                std::to_string(leader));
+    }
+    wire::WireClient::LeaderPartitions r{b->second, {}};
+    for (auto& [topic, ids] : topics) r.topics.push_back({topic, std::move(ids)});
+    requests.push_back(std::move(r));
+  }
+  // Latest and earliest at once: the pool gives each its own connection.
+  auto latest = std::async(std::launch::async,
+                           [&] { return wire_->list_offsets(requests, wire::kLatest, deadline); });
+  auto earliest = wire_->list_offsets(requests, wire::kEarliest, deadline);
+  auto high = latest.get();
+  if (!high) return high.error();
+  if (!earliest) return earliest.error();
+
+  std::unordered_map<TopicPartition, std::pair<int64_t, int64_t>, TopicPartitionHash> offsets;
+  offsets.reserve(unique.size());
+  auto slot = [&](wire::ListedOffset& o) -> std::pair<int64_t, int64_t>& {  // (low, high)
+    return offsets.try_emplace({std::move(o.topic), PartitionId(o.partition)}, -1, -1)
+        .first->second;
+  };
+  for (auto& o : *high) slot(o).second = o.offset;
+  for (auto& o : *earliest) slot(o).first = o.offset;
+  std::vector<Watermarks> out;
+  out.reserve(unique.size());
+  for (const auto& tp : unique) {
+    auto it = offsets.find(tp);
+    if (it == offsets.end() || it->second.first < 0 || it->second.second < 0) {
+      return Error::unavailable("ListOffsets answered no offsets for " + tp.to_string());
+    }
+    out.push_back({tp, Offset(it->second.first), Offset(it->second.second)});
+  }
+  return out;
 }
 
 Result<std::vector<TopicInfo>> RdKafkaClient::topics(const std::vector<std::string>& names,
@@ -208,6 +289,12 @@ Result<std::vector<TopicInfo>> RdKafkaClient::topics(const std::vector<std::stri
       if (t.err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART) continue;
       out.push_back({name, t.partition_cnt});
     }
+  }
+  if (wire_) {
+    // The leaders for own_watermarks(); the answer is kept rather than copied.
+    std::shared_ptr<const rd_kafka_metadata_t> keep(std::move(md));
+    std::lock_guard lock(metadata_mu_);
+    last_metadata_ = std::move(keep);
   }
   return out;
 }

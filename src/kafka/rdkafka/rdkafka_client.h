@@ -27,7 +27,7 @@
 
 namespace kprogress {
 namespace wire {
-class OffsetFetcher;
+class WireClient;
 }
 
 class RdKafkaClient final : public KafkaClient {
@@ -64,11 +64,16 @@ class RdKafkaClient final : public KafkaClient {
   std::unique_ptr<rdk::PendingRequests> pending_;
   std::unique_ptr<rdk::RecordReader> reader_;
 
-  // Null unless the cluster is plaintext (see RdKafkaOptions::own_offset_fetch_min_partitions).
-  std::unique_ptr<wire::OffsetFetcher> own_offset_fetch_;
-  size_t own_offset_fetch_min_partitions_ = 0;
-  // Whether a group's offsets go through own_offset_fetch_: its last answer was large.
+  // Null unless the cluster is plaintext (see RdKafkaOptions::own_requests_min_partitions).
+  std::unique_ptr<wire::WireClient> wire_;
+  size_t own_requests_min_partitions_ = 0;
+  // Whether a group's offsets go through wire_: its last answer was large.
   bool large_group(const std::string& group_id);
+  // Watermarks through wire_, to the leaders named by the last Metadata answer of topics().
+  Result<std::vector<Watermarks>> own_watermarks(const std::vector<TopicPartition>& partitions,
+                                                 Deadline deadline);
+  std::mutex metadata_mu_;
+  std::shared_ptr<const rd_kafka_metadata_t> last_metadata_;
   void note_answer_size(const std::string& group_id, size_t partitions);
   std::mutex large_groups_mu_;
   std::unordered_set<std::string> large_groups_;

@@ -25,7 +25,7 @@ struct RdKafkaOptions {
   // with kprogress's own OffsetFetch (src/kafka/wire) instead of librdkafka's, whose handling of
   // the answer is O(n^2) in its partitions; librdkafka's remains the fallback. Plaintext
   // clusters only. 0: every group (the integration tests compare both ways).
-  size_t own_offset_fetch_min_partitions = 1000;
+  size_t own_requests_min_partitions = 1000;
 };
 
 }  // namespace kprogress

@@ -1,6 +1,6 @@
 // BrokerConnection: one plaintext TCP connection to a Kafka broker that sends a framed request
 // and reads its answer, each step within a deadline. Blocking; one request at a time; not
-// thread-safe (RawOffsetFetcher keeps idle ones in a pool and hands each to one caller).
+// thread-safe (RawWireClient keeps idle ones in a pool and hands each to one caller).
 #pragma once
 
 #include <boost/asio/io_context.hpp>

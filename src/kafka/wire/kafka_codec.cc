@@ -8,6 +8,7 @@ class Writer {
   void int8(int8_t v) { out_.push_back(static_cast<char>(v)); }
   void int16(int16_t v) { be(static_cast<uint16_t>(v), 2); }
   void int32(int32_t v) { be(static_cast<uint32_t>(v), 4); }
+  void int64(int64_t v) { be(static_cast<uint64_t>(v), 8); }
   void string(std::string_view s) {
     int16(static_cast<int16_t>(s.size()));
     out_.append(s);
@@ -129,6 +130,24 @@ std::string offset_fetch_all_request(int32_t correlation_id, std::string_view cl
   return w.framed();
 }
 
+std::string list_offsets_request(int32_t correlation_id, std::string_view client_id, int64_t spec,
+                                 const std::vector<TopicPartitions>& topics) {
+  Writer w = header(kListOffsetsKey, kListOffsetsVersion, correlation_id, client_id);
+  w.int32(-1);  // replica id: a client
+  w.int8(0);    // read_uncommitted
+  w.int32(static_cast<int32_t>(topics.size()));
+  for (const auto& t : topics) {
+    w.string(t.topic);
+    w.int32(static_cast<int32_t>(t.partitions.size()));
+    for (int32_t p : t.partitions) {
+      w.int32(p);
+      w.int32(-1);  // current leader epoch: unknown
+      w.int64(spec);
+    }
+  }
+  return w.framed();
+}
+
 Result<CoordinatorAnswer> parse_find_coordinator_response(std::string_view response,
                                                           int32_t correlation_id) {
   Reader r(response);
@@ -172,6 +191,34 @@ Result<OffsetFetchAnswer> parse_offset_fetch_response(std::string_view response,
   if (!r.ok()) return malformed("OffsetFetch", "truncated or a length out of range");
   if (!r.at_end()) return malformed("OffsetFetch", "bytes after the end");
   return a;
+}
+
+Result<std::vector<ListedOffset>> parse_list_offsets_response(std::string_view response,
+                                                              int32_t correlation_id) {
+  Reader r(response);
+  if (auto e = check_correlation(r, correlation_id, "ListOffsets")) return *e;
+  std::vector<ListedOffset> out;
+  (void)r.int32();  // throttle time
+  // A partition: 4 + 2 + 8 + 8 + 4 bytes.
+  const size_t topics = r.array_length(6);
+  for (size_t t = 0; t < topics && r.ok(); ++t) {
+    const std::string topic = r.string();
+    const size_t partitions = r.array_length(26);
+    out.reserve(out.size() + partitions);
+    for (size_t p = 0; p < partitions && r.ok(); ++p) {
+      ListedOffset o;
+      o.topic = topic;
+      o.partition = r.int32();
+      o.error_code = r.int16();
+      (void)r.int64();  // timestamp
+      o.offset = r.int64();
+      (void)r.int32();  // leader epoch
+      out.push_back(std::move(o));
+    }
+  }
+  if (!r.ok()) return malformed("ListOffsets", "truncated or a length out of range");
+  if (!r.at_end()) return malformed("ListOffsets", "bytes after the end");
+  return out;
 }
 
 }  // namespace kprogress::wire

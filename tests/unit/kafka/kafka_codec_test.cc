@@ -5,7 +5,7 @@
 
 #include <gtest/gtest.h>
 
-#include "kafka/wire/offset_fetcher.h"
+#include "kafka/wire/wire_client.h"
 
 namespace kprogress::wire {
 namespace {
@@ -162,6 +162,61 @@ TEST(KafkaCodec, GroupErrorsAndEmptyGroups) {
   auto none = parse_offset_fetch_response(Bytes().i32(1).i32(0).i32(-1).i16(0).get(), 1);
   ASSERT_TRUE(none.ok());
   EXPECT_TRUE(none->partitions.empty());
+}
+
+TEST(KafkaCodec, ListOffsetsRequestBytes) {
+  const std::string body = Bytes()
+                               .i16(2)  // ListOffsets
+                               .i16(4)
+                               .i32(9)
+                               .str("kp")
+                               .i32(-1)  // replica id
+                               .i8(0)    // read_uncommitted
+                               .i32(1)
+                               .str("t")
+                               .i32(2)
+                               .i32(0)
+                               .i32(-1)
+                               .i64(-1)
+                               .i32(3)
+                               .i32(-1)
+                               .i64(-1)
+                               .get();
+  EXPECT_EQ(list_offsets_request(9, "kp", kLatest, {{"t", {0, 3}}}),
+            Bytes().i32(static_cast<int32_t>(body.size())).get() + body);
+}
+
+TEST(KafkaCodec, ListOffsetsAnswer) {
+  const std::string good = Bytes()
+                               .i32(9)
+                               .i32(0)
+                               .i32(1)
+                               .str("t")
+                               .i32(2)
+                               .i32(0)
+                               .i16(0)
+                               .i64(-1)
+                               .i64(120)
+                               .i32(4)
+                               .i32(3)
+                               .i16(6)
+                               .i64(-1)
+                               .i64(-1)
+                               .i32(-1)  // NOT_LEADER
+                               .get();
+  auto a = parse_list_offsets_response(good, 9);
+  ASSERT_TRUE(a.ok()) << a.error().message;
+  ASSERT_EQ(a->size(), 2u);
+  EXPECT_EQ((*a)[0].topic, "t");
+  EXPECT_EQ((*a)[0].offset, 120);
+  EXPECT_EQ((*a)[0].error_code, 0);
+  EXPECT_EQ((*a)[1].partition, 3);
+  EXPECT_EQ((*a)[1].error_code, 6);
+  for (size_t cut = 0; cut < good.size(); ++cut) {
+    EXPECT_FALSE(parse_list_offsets_response(good.substr(0, cut), 9).ok()) << cut;
+  }
+  EXPECT_FALSE(parse_list_offsets_response(good + "x", 9).ok());
+  EXPECT_FALSE(parse_list_offsets_response(good, 8).ok());
 }
 
 TEST(Bootstrap, Forms) {

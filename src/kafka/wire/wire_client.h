@@ -1,10 +1,10 @@
-// OffsetFetcher: a group's committed offsets read from its coordinator with kprogress's own
-// FindCoordinator and OffsetFetch requests (kafka_codec.h says why: librdkafka 2.0.2 spends
-// O(n^2) CPU on an answer of n partitions). Plaintext connections only; RdKafkaClient uses it for
-// large groups and falls back to librdkafka's admin call whenever it fails.
+// WireClient: a group's committed offsets, read from its coordinator, and partitions' log end and
+// start offsets, read from their leaders, with kprogress's own requests (kafka_codec.h says why:
+// librdkafka 2.0.2 spends O(n^2) CPU on answers of n partitions). Plaintext connections only;
+// RdKafkaClient uses it for large groups and falls back to librdkafka whenever it fails.
 //
 // Thread-safe. Coordinators are remembered per group and connections kept per broker (a few
-// idle ones each), so a call is usually one round trip, as with librdkafka.
+// idle ones each), so a call is usually one round trip per broker, as with librdkafka.
 #pragma once
 
 #include <atomic>
@@ -19,6 +19,7 @@
 #include "common/result.h"
 #include "kafka/kafka_client.h"
 #include "kafka/wire/broker_connection.h"
+#include "kafka/wire/kafka_codec.h"
 
 namespace kprogress::wire {
 
@@ -32,14 +33,24 @@ struct BrokerAddress {
 // kInvalidArgument when an entry cannot be read.
 Result<std::vector<BrokerAddress>> parse_bootstrap(const std::string& bootstrap);
 
-class OffsetFetcher {
+class WireClient {
  public:
-  OffsetFetcher(std::vector<BrokerAddress> bootstrap, std::string client_id);
+  WireClient(std::vector<BrokerAddress> bootstrap, std::string client_id);
 
   // Every committed offset of the group (partitions without a commit left out), sorted by
   // partition. An error when any step fails or Kafka answers with an error: kUnavailable for
   // connections and Kafka's error codes, kDeadlineExceeded, kInternal for a malformed answer.
-  Result<std::vector<CommittedOffset>> fetch(const std::string& group_id, Deadline deadline);
+  Result<std::vector<CommittedOffset>> committed_offsets(const std::string& group_id,
+                                                         Deadline deadline);
+
+  // ListOffsets of `spec` (kLatest or kEarliest) to every leader at once, each for its own
+  // partitions. An error when any request or partition fails.
+  struct LeaderPartitions {
+    BrokerAddress leader;
+    std::vector<TopicPartitions> topics;
+  };
+  Result<std::vector<ListedOffset>> list_offsets(const std::vector<LeaderPartitions>& by_leader,
+                                                 int64_t spec, Deadline deadline);
 
  private:
   using Connection = std::unique_ptr<BrokerConnection>;

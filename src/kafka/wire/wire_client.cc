@@ -1,7 +1,9 @@
-#include "kafka/wire/offset_fetcher.h"
+#include "kafka/wire/wire_client.h"
 
 #include <algorithm>
 #include <charconv>
+#include <future>
+#include <optional>
 
 #include "kafka/wire/kafka_codec.h"
 
@@ -52,11 +54,11 @@ Result<std::vector<BrokerAddress>> parse_bootstrap(const std::string& bootstrap)
   return out;
 }
 
-OffsetFetcher::OffsetFetcher(std::vector<BrokerAddress> bootstrap, std::string client_id)
+WireClient::WireClient(std::vector<BrokerAddress> bootstrap, std::string client_id)
     : bootstrap_(std::move(bootstrap)), client_id_(std::move(client_id)) {}
 
-Result<std::string> OffsetFetcher::ask(const BrokerAddress& to, const std::string& framed_request,
-                                       Deadline deadline) {
+Result<std::string> WireClient::ask(const BrokerAddress& to, const std::string& framed_request,
+                                    Deadline deadline) {
   const std::string key = to.to_string();
   for (int attempt = 0;; ++attempt) {
     Connection c;
@@ -87,7 +89,7 @@ Result<std::string> OffsetFetcher::ask(const BrokerAddress& to, const std::strin
   }
 }
 
-Result<BrokerAddress> OffsetFetcher::coordinator(const std::string& group_id, Deadline deadline) {
+Result<BrokerAddress> WireClient::coordinator(const std::string& group_id, Deadline deadline) {
   {
     std::lock_guard lock(mu_);
     if (auto it = coordinators_.find(group_id); it != coordinators_.end()) return it->second;
@@ -118,13 +120,13 @@ Result<BrokerAddress> OffsetFetcher::coordinator(const std::string& group_id, De
   return Error::unavailable("FindCoordinator for group " + group_id + ": " + last_error);
 }
 
-void OffsetFetcher::forget_coordinator(const std::string& group_id) {
+void WireClient::forget_coordinator(const std::string& group_id) {
   std::lock_guard lock(mu_);
   coordinators_.erase(group_id);
 }
 
-Result<std::vector<CommittedOffset>> OffsetFetcher::fetch(const std::string& group_id,
-                                                          Deadline deadline) {
+Result<std::vector<CommittedOffset>> WireClient::committed_offsets(const std::string& group_id,
+                                                                   Deadline deadline) {
   auto to = coordinator(group_id, deadline);
   if (!to) return to.error();
   const int32_t id = ++correlation_;
@@ -153,6 +155,41 @@ Result<std::vector<CommittedOffset>> OffsetFetcher::fetch(const std::string& gro
   }
   std::sort(out.begin(), out.end(),
             [](const CommittedOffset& a, const CommittedOffset& b) { return a.tp < b.tp; });
+  return out;
+}
+
+Result<std::vector<ListedOffset>> WireClient::list_offsets(
+    const std::vector<LeaderPartitions>& by_leader, int64_t spec, Deadline deadline) {
+  const char* what = spec == kLatest ? "ListOffsets(latest)" : "ListOffsets(earliest)";
+  // One request per leader, all at once (a broker answers each connection in turn).
+  std::vector<std::future<Result<std::vector<ListedOffset>>>> asked;
+  for (const auto& l : by_leader) {
+    asked.push_back(std::async(std::launch::async, [this, &l, spec, deadline] {
+      const int32_t id = ++correlation_;
+      auto answer = ask(l.leader, list_offsets_request(id, client_id_, spec, l.topics), deadline);
+      if (!answer) return Result<std::vector<ListedOffset>>(answer.error());
+      return parse_list_offsets_response(*answer, id);
+    }));
+  }
+  std::vector<ListedOffset> out;
+  std::optional<Error> failed;
+  for (size_t i = 0; i < asked.size(); ++i) {
+    auto r = asked[i].get();
+    if (!r) {
+      if (!failed) failed = r.error().with_context(what);
+      continue;
+    }
+    for (auto& o : *r) {
+      if (o.error_code != 0 && !failed) {
+        failed = Error::unavailable(kafka_error(std::string(what) + " for " + o.topic + "-" +
+                                                    std::to_string(o.partition) + " from " +
+                                                    by_leader[i].leader.to_string(),
+                                                o.error_code, ""));
+      }
+      out.push_back(std::move(o));
+    }
+  }
+  if (failed) return *failed;
   return out;
 }
 
