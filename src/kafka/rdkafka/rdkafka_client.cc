@@ -43,6 +43,11 @@ bool is_plaintext(const RdKafkaOptions& options) {
 
 }  // namespace
 
+struct RdKafkaClient::LeaderMap {
+  std::unordered_map<std::string, std::vector<int32_t>> leader_of;  // by partition id; -1: none
+  std::unordered_map<int32_t, wire::BrokerAddress> brokers;
+};
+
 RdKafkaClient::RdKafkaClient(std::unique_ptr<rdk::ConnectionState> state)
     : state_(std::move(state)), pending_(std::make_unique<rdk::PendingRequests>()) {}
 
@@ -180,18 +185,12 @@ Result<std::vector<Watermarks>> RdKafkaClient::watermarks(
 
 Result<std::vector<Watermarks>> RdKafkaClient::own_watermarks(
     const std::vector<TopicPartition>& partitions, Deadline deadline) {
-  std::shared_ptr<const rd_kafka_metadata_t> md;
+  std::shared_ptr<const LeaderMap> leaders;
   {
-    std::lock_guard lock(metadata_mu_);
-    md = last_metadata_;
+    std::lock_guard lock(leaders_mu_);
+    leaders = leaders_;
   }
-  if (!md) return Error::unavailable("no Metadata answer to take the leaders from yet");
-  std::unordered_map<std::string_view, const rd_kafka_metadata_topic_t*> topic_of;
-  for (int i = 0; i < md->topic_cnt; ++i) topic_of[md->topics[i].topic] = &md->topics[i];
-  std::unordered_map<int32_t, wire::BrokerAddress> broker_of;
-  for (int i = 0; i < md->broker_cnt; ++i) {
-    broker_of[md->brokers[i].id] = {md->brokers[i].host, md->brokers[i].port};
-  }
+  if (!leaders) return Error::unavailable("no Metadata answer to take the leaders from yet");
 
   std::vector<TopicPartition> unique;
   std::unordered_set<TopicPartition, TopicPartitionHash> seen;
@@ -199,18 +198,18 @@ Result<std::vector<Watermarks>> RdKafkaClient::own_watermarks(
   for (const auto& tp : partitions) {
     if (!seen.insert(tp).second) continue;
     unique.push_back(tp);
-    auto t = topic_of.find(tp.topic);
+    auto t = leaders->leader_of.find(tp.topic);
     const int32_t p = tp.partition.value();
-    if (t == topic_of.end() || p < 0 || p >= t->second->partition_cnt ||
-        t->second->partitions[p].id != p || t->second->partitions[p].leader < 0) {
+    if (t == leaders->leader_of.end() || p < 0 || static_cast<size_t>(p) >= t->second.size() ||
+        t->second[static_cast<size_t>(p)] < 0) {
       return Error::unavailable("the last Metadata answer names no leader for " + tp.to_string());
     }
-    by_leader[t->second->partitions[p].leader][tp.topic].push_back(p);
+    by_leader[t->second[static_cast<size_t>(p)]][tp.topic].push_back(p);
   }
   std::vector<wire::WireClient::LeaderPartitions> requests;
   for (auto& [leader, topics] : by_leader) {
-    auto b = broker_of.find(leader);
-    if (b == broker_of.end()) {
+    auto b = leaders->brokers.find(leader);
+    if (b == leaders->brokers.end()) {
       return Error::unavailable("the last Metadata answer has no address for broker " +
                                 std::to_string(leader));
     }
@@ -279,22 +278,37 @@ Result<std::vector<TopicInfo>> RdKafkaClient::topics(const std::vector<std::stri
   }
   state_->on_answer();
   (void)state_->note_brokers(*md);
+  std::unordered_map<std::string_view, const rd_kafka_metadata_topic_t*> by_name;
+  by_name.reserve(static_cast<size_t>(md->topic_cnt));
+  for (int i = 0; i < md->topic_cnt; ++i) by_name.emplace(md->topics[i].topic, &md->topics[i]);
+  auto leaders = wire_ ? std::make_shared<LeaderMap>() : nullptr;
   std::vector<TopicInfo> out;
   std::set<std::string> seen;
   for (const auto& name : names) {
     if (!seen.insert(name).second) continue;
-    for (int i = 0; i < md->topic_cnt; ++i) {
-      const rd_kafka_metadata_topic_t& t = md->topics[i];
-      if (name != t.topic || t.partition_cnt <= 0) continue;
-      if (t.err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART) continue;
-      out.push_back({name, t.partition_cnt});
+    auto it = by_name.find(name);
+    if (it == by_name.end()) continue;
+    const rd_kafka_metadata_topic_t& t = *it->second;
+    if (t.partition_cnt <= 0 || t.err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART) continue;
+    out.push_back({name, t.partition_cnt});
+    if (leaders) {
+      std::vector<int32_t>& of = leaders->leader_of[name];
+      of.assign(static_cast<size_t>(t.partition_cnt), -1);
+      for (int p = 0; p < t.partition_cnt; ++p) {
+        const int32_t id = t.partitions[p].id;
+        if (id >= 0 && id < t.partition_cnt) of[static_cast<size_t>(id)] = t.partitions[p].leader;
+      }
     }
   }
-  if (wire_) {
-    // The leaders for own_watermarks(); the answer is kept rather than copied.
-    std::shared_ptr<const rd_kafka_metadata_t> keep(std::move(md));
-    std::lock_guard lock(metadata_mu_);
-    last_metadata_ = std::move(keep);
+  if (leaders) {
+    // The leaders of these topics only, for own_watermarks(): not the whole cluster's answer.
+    // A concurrent call about other topics may replace them; own_watermarks() then finds no
+    // leader and the watermarks go through librdkafka.
+    for (int i = 0; i < md->broker_cnt; ++i) {
+      leaders->brokers[md->brokers[i].id] = {md->brokers[i].host, md->brokers[i].port};
+    }
+    std::lock_guard lock(leaders_mu_);
+    leaders_ = std::move(leaders);
   }
   return out;
 }

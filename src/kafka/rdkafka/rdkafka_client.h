@@ -72,8 +72,10 @@ class RdKafkaClient final : public KafkaClient {
   // Watermarks through wire_, to the leaders named by the last Metadata answer of topics().
   Result<std::vector<Watermarks>> own_watermarks(const std::vector<TopicPartition>& partitions,
                                                  Deadline deadline);
-  std::mutex metadata_mu_;
-  std::shared_ptr<const rd_kafka_metadata_t> last_metadata_;
+  // From the last Metadata answer, for the topics that topics() was asked about (in the .cc).
+  struct LeaderMap;
+  std::mutex leaders_mu_;
+  std::shared_ptr<const LeaderMap> leaders_;
   void note_answer_size(const std::string& group_id, size_t partitions);
   std::mutex large_groups_mu_;
   std::unordered_set<std::string> large_groups_;
