@@ -164,7 +164,9 @@ std::string TestCluster::unique_name(const std::string& prefix) {
 TestCluster::TestCluster() : producer_(new_producer({{"client.id", "kp-test-cluster"}})) {}
 
 TestCluster::~TestCluster() {
-  for (const auto& topic : created_topics_) {
+  // A copy: delete_topic() erases from created_topics_.
+  const std::vector<std::string> topics = created_topics_;
+  for (const auto& topic : topics) {
     try {
       delete_topic(topic);
     } catch (const std::exception&) {
