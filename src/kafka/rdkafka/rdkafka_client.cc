@@ -41,6 +41,20 @@ bool is_plaintext(const RdKafkaOptions& options) {
   return v == "plaintext";
 }
 
+// Asks with kprogress's own requests, in half the time left at most so that librdkafka's call
+// still has time should they fail; a failure is logged and returned for the caller to fall back.
+template <typename Ask>
+auto ask_own_first(const char* what, rdk::ConnectionState& state, Deadline deadline, Ask&& ask) {
+  auto own = ask(deadline.capped(std::chrono::milliseconds(deadline.remaining_ms() / 2)));
+  if (own) {
+    state.on_answer();
+  } else {
+    spdlog::debug("{} of kprogress's own failed, asking through librdkafka: {}", what,
+                  own.error().message);
+  }
+  return own;
+}
+
 }  // namespace
 
 struct RdKafkaClient::LeaderMap {
@@ -134,16 +148,12 @@ Result<std::vector<CommittedOffset>> RdKafkaClient::committed_offsets(const std:
                                                                       Deadline deadline) {
   if (group_id.empty()) return Error::invalid_argument("group id is empty");
   if (wire_ && large_group(group_id)) {
-    // Half the time at most, so that librdkafka's call still has time should this one fail.
-    const auto half = std::chrono::milliseconds(deadline.remaining_ms() / 2);
-    auto own = wire_->committed_offsets(group_id, deadline.capped(half));
+    auto own = ask_own_first("OffsetFetch", *state_, deadline,
+                             [&](Deadline d) { return wire_->committed_offsets(group_id, d); });
     if (own) {
-      state_->on_answer();
       note_answer_size(group_id, own->size());
       return own;
     }
-    spdlog::debug("OffsetFetch of kprogress's own failed, asking through librdkafka: {}",
-                  own.error().message);
   }
   auto answer =
       rdk::committed_offsets({query_.get(), state_.get(), pending_.get()}, group_id, deadline);
@@ -170,15 +180,9 @@ void RdKafkaClient::note_answer_size(const std::string& group_id, size_t partiti
 Result<std::vector<Watermarks>> RdKafkaClient::watermarks(
     const std::vector<TopicPartition>& partitions, Deadline deadline) {
   if (wire_ && partitions.size() >= own_requests_min_partitions_ && !partitions.empty()) {
-    // Half the time at most, so that librdkafka's calls still have time should this fail.
-    const auto half = std::chrono::milliseconds(deadline.remaining_ms() / 2);
-    auto own = own_watermarks(partitions, deadline.capped(half));
-    if (own) {
-      state_->on_answer();
-      return own;
-    }
-    spdlog::debug("ListOffsets of kprogress's own failed, asking through librdkafka: {}",
-                  own.error().message);
+    auto own = ask_own_first("ListOffsets", *state_, deadline,
+                             [&](Deadline d) { return own_watermarks(partitions, d); });
+    if (own) return own;
   }
   return rdk::query_watermarks(latest_.get(), query_.get(), *state_, partitions, deadline);
 }
@@ -281,9 +285,9 @@ Result<std::vector<TopicInfo>> RdKafkaClient::topics(const std::vector<std::stri
   std::unordered_map<std::string_view, const rd_kafka_metadata_topic_t*> by_name;
   by_name.reserve(static_cast<size_t>(md->topic_cnt));
   for (int i = 0; i < md->topic_cnt; ++i) by_name.emplace(md->topics[i].topic, &md->topics[i]);
-  auto leaders = wire_ ? std::make_shared<LeaderMap>() : nullptr;
   std::vector<TopicInfo> out;
   std::set<std::string> seen;
+  size_t partitions = 0;
   for (const auto& name : names) {
     if (!seen.insert(name).second) continue;
     auto it = by_name.find(name);
@@ -291,19 +295,22 @@ Result<std::vector<TopicInfo>> RdKafkaClient::topics(const std::vector<std::stri
     const rd_kafka_metadata_topic_t& t = *it->second;
     if (t.partition_cnt <= 0 || t.err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART) continue;
     out.push_back({name, t.partition_cnt});
-    if (leaders) {
-      std::vector<int32_t>& of = leaders->leader_of[name];
+    partitions += static_cast<size_t>(t.partition_cnt);
+  }
+  if (wire_ && partitions >= own_requests_min_partitions_) {
+    // The leaders of these topics only, for own_watermarks() (which asks for as many
+    // partitions): not the whole cluster's answer. A concurrent call about other topics may
+    // replace them; own_watermarks() then finds no leader and librdkafka answers instead.
+    auto leaders = std::make_shared<LeaderMap>();
+    for (const auto& info : out) {
+      const rd_kafka_metadata_topic_t& t = *by_name.at(info.topic);
+      std::vector<int32_t>& of = leaders->leader_of[info.topic];
       of.assign(static_cast<size_t>(t.partition_cnt), -1);
       for (int p = 0; p < t.partition_cnt; ++p) {
         const int32_t id = t.partitions[p].id;
         if (id >= 0 && id < t.partition_cnt) of[static_cast<size_t>(id)] = t.partitions[p].leader;
       }
     }
-  }
-  if (leaders) {
-    // The leaders of these topics only, for own_watermarks(): not the whole cluster's answer.
-    // A concurrent call about other topics may replace them; own_watermarks() then finds no
-    // leader and the watermarks go through librdkafka.
     for (int i = 0; i < md->broker_cnt; ++i) {
       leaders->brokers[md->brokers[i].id] = {md->brokers[i].host, md->brokers[i].port};
     }

@@ -3,11 +3,10 @@
 
 #include <gtest/gtest.h>
 
-#include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "fake_kafka_client.h"
+#include "golden.h"
 #include "manual_clock.h"
 
 namespace kprogress {
@@ -122,15 +121,6 @@ class NativeApiBodyTest : public ::testing::Test {
         std::vector<NativeApi::Instance>{{"i1", "cn-hangzhou", &progress_, collector_.get()}},
         std::chrono::seconds(5));
   }
-  static std::string golden(const std::string& name) {
-    std::ifstream in(std::string(KP_SOURCE_DIR) + "/tests/golden/" + name);
-    EXPECT_TRUE(in) << name;
-    std::stringstream ss;
-    ss << in.rdbuf();
-    std::string s = ss.str();
-    while (!s.empty() && s.back() == '\n') s.pop_back();
-    return s;
-  }
 
   testing::FakeKafkaClient kafka_;
   testing::ManualClock clock_;
@@ -148,10 +138,10 @@ TEST_F(NativeApiBodyTest, GroupBodiesMatchTheGoldenFiles) {
 
   const ApiResponse from_collector = api_->group("i1", "g", false);
   ASSERT_EQ(from_collector.status, 200);
-  EXPECT_EQ(from_collector.body, golden("native_group_collector.json"));
+  EXPECT_EQ(from_collector.body, testing::golden("native_group_collector.json"));
   const ApiResponse from_kafka = api_->group("i1", "g", true);
   ASSERT_EQ(from_kafka.status, 200);
-  EXPECT_EQ(from_kafka.body, golden("native_group_kafka.json"));
+  EXPECT_EQ(from_kafka.body, testing::golden("native_group_kafka.json"));
 }
 
 }  // namespace

@@ -4,23 +4,13 @@
 
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <sstream>
-
+#include "golden.h"
 #include "progress/lag_math.h"
 
 namespace kprogress {
 namespace {
 
-std::string golden(const std::string& name) {
-  std::ifstream in(std::string(KP_SOURCE_DIR) + "/tests/golden/" + name);
-  EXPECT_TRUE(in) << name;
-  std::stringstream ss;
-  ss << in.rdbuf();
-  std::string s = ss.str();
-  while (!s.empty() && s.back() == '\n') s.pop_back();
-  return s;
-}
+using testing::golden;
 
 // The seed's example: topic kafka-test, 12 partitions, fully consumed.
 GroupProgress seed_example() {
